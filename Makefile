@@ -1,0 +1,145 @@
+# Moonscope — one non-recursive Makefile.
+#
+# The shared library (shared/ and ingest/) builds once into build/libmoonscope.a.
+# Every functions/<route>.c becomes its own FastCGI/CGI executable in
+# build/fn/<route> by one pattern rule, so a new endpoint is a new file.
+# The moonscope CLI (cli/) and the Check test runner (tests/) link the same
+# objects that ship.
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+PORT     ?= 8080
+DATA     ?=
+VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+CC       ?= cc
+BUILD    ?= build
+PKGS     := fcgi libcjson sqlite3 zlib gsl libcurl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+
+WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wwrite-strings -Wpointer-arith -Wcast-qual \
+            -Wformat=2 -Wundef -Wvla -Wno-missing-field-initializers
+HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+OPT      ?= -O2 -g
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DMS_VERSION='"$(VERSION)"' \
+            -Ishared -Iingest
+CFLAGS   += $(OPT) $(WARN) $(HARDEN) $(SAN) $(PKG_CFLAGS) -MMD -MP
+LDFLAGS  += -pie -Wl,-z,relro,-z,now $(SAN)
+LDLIBS   += $(PKG_LIBS) -lm
+
+LIB_SRC  := $(sort $(wildcard shared/*.c ingest/*.c backtest/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB      := $(BUILD)/libmoonscope.a
+
+FN_SRC   := $(sort $(wildcard functions/*.c))
+FN_BIN   := $(FN_SRC:functions/%.c=$(BUILD)/fn/%)
+
+CLI_SRC  := $(sort $(wildcard cli/*.c))
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+CLI      := $(BUILD)/moonscope
+
+TEST_SRC := $(sort $(wildcard tests/check_*.c))
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN := $(BUILD)/check_moonscope
+
+HTTP_SRC := tests/http/httpcheck.c
+HTTP_BIN := $(BUILD)/httpcheck
+
+DEPS     := $(LIB_OBJ:.o=.d) $(FN_SRC:functions/%.c=$(BUILD)/functions/%.d) \
+            $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/tests/http/httpcheck.d
+
+.PHONY: all deps check unit integration realdata run stop install uninstall \
+        clean bench asan valgrind lint format
+
+all: $(LIB) $(FN_BIN) $(CLI) $(TEST_BIN) $(HTTP_BIN)
+
+# Installs missing Debian packages (as root), or prints the apt-get line.
+deps:
+	@infra/install-deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(BUILD)/fn/%: $(BUILD)/functions/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
+
+$(CLI): $(CLI_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) $(CLI_OBJ) $(LIB) $(LDLIBS) -o $@
+
+$(TEST_BIN): $(TEST_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) $(TEST_OBJ) $(LIB) $(LDLIBS) $(CHECK_LIBS) -o $@
+
+$(HTTP_BIN): $(BUILD)/tests/http/httpcheck.o $(LIB)
+	$(CC) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
+
+# Everything, as CI runs it: dependencies, build, unit tests (plain and under
+# valgrind), integration tests against real lighttpd and Apache, real data.
+check: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory valgrind
+	@$(MAKE) --no-print-directory integration
+	@$(MAKE) --no-print-directory realdata
+
+unit: $(TEST_BIN)
+	MS_TEST_FIXTURES=tests/fixtures $(TEST_BIN)
+
+valgrind: $(TEST_BIN)
+	CK_FORK=no MS_TEST_FIXTURES=tests/fixtures valgrind -q --error-exitcode=1 \
+	  --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	  $(TEST_BIN)
+
+# Unit tests built with AddressSanitizer and UBSan in a separate tree.
+asan:
+	$(MAKE) --no-print-directory BUILD=build-asan \
+	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  OPT="-O1 -g" unit
+
+integration: all
+	tests/integration/run.sh
+
+realdata: all
+	tests/realdata/run.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@PORT=$(PORT) DATA="$(DATA)" infra/run.sh
+
+stop:
+	@infra/stop.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	bench/run.sh
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+	  --suppress=missingIncludeSystem -Ishared -Iingest shared ingest cli functions
+
+format:
+	clang-format -i $(LIB_SRC) $(FN_SRC) $(CLI_SRC) $(TEST_SRC) shared/*.h ingest/*.h
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/moonscope \
+	  $(DESTDIR)$(PREFIX)/share/moonscope/infra
+	install -m 0755 $(CLI) $(DESTDIR)$(PREFIX)/bin/moonscope
+	install -m 0755 $(FN_BIN) $(DESTDIR)$(PREFIX)/libexec/moonscope/
+	install -m 0644 infra/*.conf infra/routes.txt $(DESTDIR)$(PREFIX)/share/moonscope/infra/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/moonscope
+	rm -rf $(DESTDIR)$(PREFIX)/libexec/moonscope $(DESTDIR)$(PREFIX)/share/moonscope
+
+clean:
+	rm -rf build build-asan
+
+-include $(DEPS)

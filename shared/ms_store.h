@@ -1,0 +1,106 @@
+/*
+ * ms_store.h — the SQLite store: open, schema, migrations, data version.
+ *
+ * One SQLite file in WAL mode. Its path comes from $MOONSCOPE_DB, else
+ * MS_STORE_DEFAULT_PATH (relative to the working directory; `make run` uses
+ * var/moonscope.db). The schema is versioned with PRAGMA user_version and
+ * upgraded by forward migrations when opened read-write; a read-only open of
+ * an older schema works if the schema is compatible, and of a newer one
+ * fails with MS_ERR_SCHEMA.
+ *
+ * Schema (version 1) — see docs/store.md for the full description:
+ *
+ *   sources(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,
+ *           priority INTEGER NOT NULL,       -- lower wins per asset-day
+ *           timing TEXT NOT NULL,            -- what a bar's values mean
+ *           synthetic INTEGER NOT NULL DEFAULT 0,
+ *           description TEXT NOT NULL)
+ *   assets(id INTEGER PRIMARY KEY, slug TEXT UNIQUE NOT NULL,  -- lower case
+ *          symbol TEXT,                      -- upper case; may be NULL
+ *          name TEXT, categories TEXT)       -- categories: comma-separated
+ *   bars(asset_id, source_id, day INTEGER,   -- days since 1970-01-01
+ *        open, high, low, close, volume, market_cap REAL  -- NULL = unknown
+ *        PRIMARY KEY(asset_id, source_id, day)) WITHOUT ROWID
+ *   daily(asset_id, day, source_id, open, high, low, close, volume,
+ *         market_cap, PRIMARY KEY(asset_id, day)) WITHOUT ROWID
+ *        -- the served series: for each asset-day the bar of the source
+ *        -- with the lowest priority number; rebuilt for the assets an
+ *        -- import touched, in the import's transaction
+ *   imports(id INTEGER PRIMARY KEY, path TEXT, layout TEXT, source_id,
+ *           rows_read, rows_inserted, rows_updated, rows_skipped,
+ *           first_day, last_day, finished_at TEXT)
+ *   meta(key TEXT PRIMARY KEY, value TEXT)   -- data_version, ...
+ *
+ * data_version (in meta) is incremented by every transaction that changes
+ * bars, daily or assets, and only then.
+ */
+#ifndef MS_STORE_H
+#define MS_STORE_H
+
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#define MS_STORE_DEFAULT_PATH "var/moonscope.db"
+#define MS_STORE_ENV "MOONSCOPE_DB"
+#define MS_SCHEMA_VERSION 1
+
+enum ms_store_mode {
+	MS_STORE_RO,      /* read-only; the file must exist */
+	MS_STORE_RW,      /* read-write; created and migrated if needed */
+};
+
+struct ms_store;
+
+/* The configured path: $MOONSCOPE_DB if set and non-empty, else the default. */
+const char *ms_store_path_default(void);
+
+/*
+ * Opens the store at path. On success returns 0 and sets *out (free with
+ * ms_store_close). RW creates the file, sets WAL and runs migrations.
+ */
+int ms_store_open(const char *path, enum ms_store_mode mode,
+    struct ms_store **out);
+/* Closes and frees; NULL is a no-op. */
+void ms_store_close(struct ms_store *st);
+
+/* The underlying connection, for prepared statements of the read model. */
+sqlite3 *ms_store_db(struct ms_store *st);
+
+/*
+ * Returns a cached prepared statement for sql (the pointer identity of the
+ * string literal is the cache key), reset and with bindings cleared. The
+ * store owns it. NULL on error (logged).
+ */
+sqlite3_stmt *ms_store_stmt(struct ms_store *st, const char *sql);
+
+int ms_store_schema_version(struct ms_store *st, int *out);
+int ms_store_data_version(struct ms_store *st, int64_t *out);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
+int ms_store_begin(struct ms_store *st);
+int ms_store_commit(struct ms_store *st);
+void ms_store_rollback(struct ms_store *st);
+
+/* Increments data_version; call inside the transaction that changed data. */
+int ms_store_bump_version(struct ms_store *st);
+
+/*
+ * Ensures a source row exists (insert or update its priority/timing/etc.)
+ * and returns its id in *out.
+ */
+int ms_store_source(struct ms_store *st, const char *name, int priority,
+    const char *timing, int synthetic, const char *description,
+    int64_t *out);
+
+/*
+ * Rebuilds `daily` for one asset from `bars` (lowest priority number wins).
+ * Call inside a transaction.
+ */
+int ms_store_rebuild_daily(struct ms_store *st, int64_t asset_id);
+
+/* Deletes every bar of a source (and assets left without bars). */
+int ms_store_purge_source(struct ms_store *st, const char *name,
+    int64_t *rows_deleted);
+
+#endif
