@@ -42,6 +42,9 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 CLI      := $(BUILD)/moonscope
 
 TEST_SRC := $(sort $(wildcard tests/check_*.c))
+# Route files compiled again for the tests, exporting their route instead of main().
+TEST_FN_OBJ := $(FN_SRC:functions/%.c=$(BUILD)/test-fn/%.o)
+SUITES_H := $(BUILD)/tests/suites.h
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(BUILD)/check_moonscope
 
@@ -49,7 +52,7 @@ HTTP_SRC := tests/http/httpcheck.c
 HTTP_BIN := $(BUILD)/httpcheck
 
 DEPS     := $(LIB_OBJ:.o=.d) $(FN_SRC:functions/%.c=$(BUILD)/functions/%.d) \
-            $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/tests/http/httpcheck.d
+            $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(TEST_FN_OBJ:.o=.d) $(BUILD)/tests/http/httpcheck.d
 
 .PHONY: all deps check unit integration realdata run stop install uninstall \
         clean bench asan valgrind lint format
@@ -75,8 +78,21 @@ $(BUILD)/fn/%: $(BUILD)/functions/%.o $(LIB)
 $(CLI): $(CLI_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) $(CLI_OBJ) $(LIB) $(LDLIBS) -o $@
 
-$(TEST_BIN): $(TEST_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) $(TEST_OBJ) $(LIB) $(LDLIBS) $(CHECK_LIBS) -o $@
+# The runner's list of suites, generated from the make_*_suite definitions.
+$(SUITES_H): $(TEST_SRC)
+	@mkdir -p $(@D)
+	@grep -ho '^make_[a-z0-9_]*_suite(void)' $(TEST_SRC) | \
+	  sed 's/(void)//; s/.*/MS_SUITE(&)/' > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/tests/check_main.o: $(SUITES_H)
+$(BUILD)/tests/check_main.o: CPPFLAGS += -I$(BUILD)/tests
+
+$(BUILD)/test-fn/%.o: functions/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -DMS_ROUTE_TEST $(CFLAGS) -c $< -o $@
+
+$(TEST_BIN): $(TEST_OBJ) $(TEST_FN_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) $(TEST_OBJ) $(TEST_FN_OBJ) $(LIB) $(LDLIBS) $(CHECK_LIBS) -o $@
 
 $(HTTP_BIN): $(BUILD)/tests/http/httpcheck.o $(LIB)
 	$(CC) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@

@@ -33,11 +33,12 @@ int ms_buf_putc(struct ms_buf *b, char c);
 /* printf-style append built on vsnprintf; returns 0 or a negative ms_err. */
 int ms_buf_printf(struct ms_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-int ms_buf_vprintf(struct ms_buf *b, const char *fmt, va_list ap);
+int ms_buf_vprintf(struct ms_buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 /*
  * Transfers the data to the caller (who frees it with free()) and leaves b
- * empty. Returns NULL when nothing was appended.
+ * empty. Returns NULL when nothing was ever appended (no allocation).
  */
 char *ms_buf_steal(struct ms_buf *b);
 

@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MS_DATE_MIN 14245   /* 2009-01-03, the Bitcoin genesis block */
-#define MS_DATE_MAX 47482   /* 2099-12-31 */
+#define MS_DATE_MIN 14247   /* 2009-01-03, the Bitcoin genesis block */
+#define MS_DATE_MAX 47481   /* 2099-12-31 */
 #define MS_DATE_LEN 10      /* strlen("YYYY-MM-DD") */
 
 /* Days since 1970-01-01 for a valid y/m/d; no range check. */

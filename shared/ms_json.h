@@ -14,7 +14,10 @@
 
 /* Adds key: number, or key: null when v is NaN or infinite. */
 cJSON *ms_json_num(cJSON *obj, const char *key, double v);
-/* Adds key: integer (exact up to 2^53). */
+/*
+ * Adds key: integer, printed exactly (beyond 15 digits it is a raw item
+ * holding the digits, so read it back from the printed text).
+ */
 cJSON *ms_json_int(cJSON *obj, const char *key, int64_t v);
 /* Adds key: "string", or null when s is NULL. */
 cJSON *ms_json_str(cJSON *obj, const char *key, const char *s);

@@ -29,8 +29,8 @@ struct ms_param_spec {
 	enum ms_param_type type;
 	int required;
 	size_t max_len;              /* STRING/SLUG/LIST item; 0 = 64 */
-	int64_t min_i, max_i;        /* INT */
-	double min_d, max_d;         /* NUMBER */
+	int64_t min_i, max_i;        /* INT; both 0 = any int64 */
+	double min_d, max_d;         /* NUMBER; both 0 = any finite number */
 	const char *const *choices;  /* ENUM: NULL-terminated */
 	size_t max_items;            /* LIST; 0 = 100 */
 	const char *def;             /* default as raw text, validated like input; NULL = none */
@@ -61,11 +61,33 @@ struct ms_param_value {
  * rejected) against spec. On success returns 0 and fills *out; for LIST the
  * item array is allocated with malloc and the caller frees out->items. On
  * failure returns a negative ms_err and sets *reason to a static string
- * naming what is wrong ("must be an integer between 1 and 500").
- * Pure: no globals, no I/O.
+ * naming what is wrong ("must be an integer in the allowed range"; use
+ * ms_param_check for a reason that names the range). *out is written
+ * only on success. Pure: no globals, no I/O.
  */
 int ms_param_validate(const struct ms_param_spec *spec, const char *val,
     size_t len, struct ms_param_value *out, const char **reason);
+
+/*
+ * The same validation as ms_param_validate, but on failure writes into the
+ * caller's reason buffer (reason_size bytes, always NUL-terminated) a
+ * sentence that names what is allowed: "must be an integer between 1 and
+ * 500", "must be one of: 1d, 7d, 30d", "must be at most 64 bytes". The
+ * runtime uses this for invalid_params. Pure.
+ */
+int ms_param_check(const struct ms_param_spec *spec, const char *val,
+    size_t len, struct ms_param_value *out, char *reason, size_t reason_size);
+
+/*
+ * Writes into buf (n bytes, NUL-terminated, cut to fit) what values spec
+ * accepts, e.g. "an integer between 1 and 500"; for --help, docs and
+ * reasons. Returns strlen(buf).
+ */
+size_t ms_param_describe(const struct ms_param_spec *spec, char *buf,
+    size_t n);
+
+/* Frees a LIST value's items and zeroes *v; NULL is a no-op. */
+void ms_param_value_clear(struct ms_param_value *v);
 
 /*
  * Percent-decodes src (srclen bytes) of a query component into dst (room
@@ -75,6 +97,14 @@ int ms_param_validate(const struct ms_param_spec *spec, const char *val,
  */
 int ms_param_unescape(const char *src, size_t srclen, char *dst,
     size_t *dstlen);
+
+/*
+ * Percent-decodes a URL path: like ms_param_unescape but '+' stays '+', and
+ * dst holds dstsize bytes including the NUL; MS_ERR_TOOBIG when the decoded
+ * path does not fit, MS_ERR_PARSE for a bad escape.
+ */
+int ms_path_unescape(const char *src, size_t srclen, char *dst,
+    size_t dstsize, size_t *dstlen);
 
 /* 1 if s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
 int ms_utf8_valid(const char *s, size_t len);

@@ -6,7 +6,9 @@
  * var/moonscope.db). The schema is versioned with PRAGMA user_version and
  * upgraded by forward migrations when opened read-write; a read-only open of
  * an older schema works if the schema is compatible, and of a newer one
- * fails with MS_ERR_SCHEMA.
+ * fails with MS_ERR_SCHEMA, as does a read-only open of an empty or
+ * uninitialised file (user_version 0). A read-only open of a missing file
+ * fails with MS_ERR_NOTFOUND. Open failures are logged with ms_log.
  *
  * Schema (version 1) — see docs/store.md for the full description:
  *
@@ -31,8 +33,24 @@
  *           first_day, last_day, finished_at TEXT)
  *   meta(key TEXT PRIMARY KEY, value TEXT)   -- data_version, ...
  *
+ * Additions to the documented schema (same migration): imports also has
+ * rows_unchanged and assets (distinct assets in the file); indexes
+ * assets_symbol ON assets(symbol COLLATE NOCASE), bars_source ON
+ * bars(source_id, asset_id) (purge, per-source counts) and daily_day ON
+ * daily(day) (cross-sections). Foreign keys are on for every connection.
+ *
  * data_version (in meta) is incremented by every transaction that changes
- * bars, daily or assets, and only then.
+ * bars, daily or assets, and only then. Changing a source's priority
+ * rebuilds `daily` for its assets and counts as a change.
+ *
+ * Read-only connections: a WAL database opened with SQLITE_OPEN_READONLY
+ * needs its -wal and -shm files to exist or a directory it can create them
+ * in. Read-write opens set SQLITE_FCNTL_PERSIST_WAL, so the files are kept
+ * after the last writer closes. Give the web
+ * server's user write access to the store's directory, or publish a
+ * snapshot with its -shm/-wal files. A read-only connection sees each new
+ * commit as long as it holds no read transaction open: reset every
+ * statement after use (ms_store_release, or sqlite3_reset).
  */
 #ifndef MS_STORE_H
 #define MS_STORE_H
@@ -74,6 +92,12 @@ sqlite3 *ms_store_db(struct ms_store *st);
  */
 sqlite3_stmt *ms_store_stmt(struct ms_store *st, const char *sql);
 
+/*
+ * Resets s now, ending the read transaction it may hold (NULL is a no-op).
+ * Call it when you stop stepping a cached statement before SQLITE_DONE.
+ */
+void ms_store_release(sqlite3_stmt *s);
+
 int ms_store_schema_version(struct ms_store *st, int *out);
 int ms_store_data_version(struct ms_store *st, int64_t *out);
 
@@ -87,7 +111,9 @@ int ms_store_bump_version(struct ms_store *st);
 
 /*
  * Ensures a source row exists (insert or update its priority/timing/etc.)
- * and returns its id in *out.
+ * and returns its id in *out. Call inside a transaction: when the priority
+ * of an existing source changes, `daily` is rebuilt for its assets and the
+ * data version bumped. The strings are copied by SQLite.
  */
 int ms_store_source(struct ms_store *st, const char *name, int priority,
     const char *timing, int synthetic, const char *description,
@@ -99,7 +125,11 @@ int ms_store_source(struct ms_store *st, const char *name, int priority,
  */
 int ms_store_rebuild_daily(struct ms_store *st, int64_t asset_id);
 
-/* Deletes every bar of a source (and assets left without bars). */
+/*
+ * Deletes every bar of a source, rebuilds `daily` for the assets it had and
+ * deletes those assets left without bars; the source row itself stays.
+ * Call inside a transaction. MS_ERR_NOTFOUND if no source has that name.
+ */
 int ms_store_purge_source(struct ms_store *st, const char *name,
     int64_t *rows_deleted);
 

@@ -1,0 +1,603 @@
+/*
+ * check_routes.c — the /v1 route handlers, called directly through
+ * ms_handle() on a small hand-made store whose answers are worked out by
+ * hand below. Integration tests (tests/integration) repeat the important
+ * cases through real web servers.
+ *
+ * The fixture (all prices in USD, days from 2018-01-01 = day index 0):
+ *   ripple / XRP, source fix_a (priority 10), days 0..99:
+ *       close = 1 + 0.01 i, open = close - 0.005, high = 1.1 close,
+ *       low = 0.9 close, volume = 1000 (i + 1), market_cap = 1e9 close
+ *     source fix_b (priority 30): days 0..9 with close 5 (must lose to
+ *       fix_a), and day 100 (2018-04-11) with close 2.5 (served: only one)
+ *   alpha-coin / ALP, fix_a, days 0..59, close 0.5, market_cap 5e6
+ *   alpine / ALP, fix_a, days 0..59, close 0.9, market_cap 9e6
+ *   deadcoin / DEAD, fix_a, days 0..9, close 0.1 (then stops)
+ *   nocap / NCP, fix_a, days 0..59, close 2, market_cap unknown
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <cJSON.h>
+
+#include "ms_date.h"
+#include "ms_http.h"
+#include "ms_store.h"
+
+extern const struct ms_route *const ms_route_v1_health;
+extern const struct ms_route *const ms_route_v1_assets;
+extern const struct ms_route *const ms_route_v1_asset;
+extern const struct ms_route *const ms_route_v1_asset_ohlcv;
+extern const struct ms_route *const ms_route_v1_price;
+extern const struct ms_route *const ms_route_not_found;
+
+static char db_path[256];
+
+static void
+insert_asset(sqlite3 *db, int64_t id, const char *slug, const char *symbol,
+    const char *name, const char *cats)
+{
+	sqlite3_stmt *s;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db,
+	    "INSERT INTO assets(id, slug, symbol, name, categories) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5)", -1, &s, NULL), SQLITE_OK);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, slug, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, symbol, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, cats, -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_DONE);
+	sqlite3_finalize(s);
+}
+
+static void
+insert_bar(sqlite3 *db, int64_t asset, int64_t source, int32_t day,
+    double open, double high, double low, double close, double volume,
+    double mcap)
+{
+	sqlite3_stmt *s;
+	double v[6] = { open, high, low, close, volume, mcap };
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db,
+	    "INSERT INTO bars(asset_id, source_id, day, open, high, low, close,"
+	    " volume, market_cap) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	    -1, &s, NULL), SQLITE_OK);
+	sqlite3_bind_int64(s, 1, asset);
+	sqlite3_bind_int64(s, 2, source);
+	sqlite3_bind_int64(s, 3, day);
+	for (int i = 0; i < 6; i++) {
+		if (isnan(v[i]))
+			sqlite3_bind_null(s, 4 + i);
+		else
+			sqlite3_bind_double(s, 4 + i, v[i]);
+	}
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_DONE);
+	sqlite3_finalize(s);
+}
+
+/* Builds the fixture store described at the top, at path. */
+static void
+build_fixture(const char *path)
+{
+	struct ms_store *st;
+	int64_t a, b;
+	int32_t d0 = ms_date_from_ymd(2018, 1, 1);
+	sqlite3 *db;
+
+	unlink(path);
+	ck_assert_int_eq(ms_store_open(path, MS_STORE_RW, &st), 0);
+	db = ms_store_db(st);
+	ck_assert_int_eq(ms_store_begin(st), 0);
+	ck_assert_int_eq(ms_store_source(st, "fix_a", 10, "close at 23:59 UTC",
+	    0, "fixture source A", &a), 0);
+	ck_assert_int_eq(ms_store_source(st, "fix_b", 30, "close at 23:59 UTC",
+	    0, "fixture source B", &b), 0);
+	insert_asset(db, 1, "ripple", "XRP", "XRP", "payments,layer-1");
+	insert_asset(db, 2, "alpha-coin", "ALP", "Alpha Coin", "");
+	insert_asset(db, 3, "alpine", "ALP", "Alpine", "");
+	insert_asset(db, 4, "deadcoin", "DEAD", "Dead Coin", "");
+	insert_asset(db, 5, "nocap", "NCP", "No Cap", "");
+	for (int i = 0; i < 100; i++) {
+		double c = 1 + 0.01 * i;
+		insert_bar(db, 1, a, d0 + i, c - 0.005, 1.1 * c, 0.9 * c, c,
+		    1000.0 * (i + 1), 1e9 * c);
+	}
+	for (int i = 0; i < 10; i++)
+		insert_bar(db, 1, b, d0 + i, 5, 5, 5, 5, 1, 5e9);
+	insert_bar(db, 1, b, d0 + 100, NAN, NAN, NAN, 2.5, NAN, 2.5e9);
+	for (int i = 0; i < 60; i++) {
+		insert_bar(db, 2, a, d0 + i, 0.5, 0.5, 0.5, 0.5, 10, 5e6);
+		insert_bar(db, 3, a, d0 + i, 0.9, 0.9, 0.9, 0.9, 20, 9e6);
+		insert_bar(db, 5, a, d0 + i, 2, 2, 2, 2, 30, NAN);
+	}
+	for (int i = 0; i < 10; i++)
+		insert_bar(db, 4, a, d0 + i, 0.1, 0.1, 0.1, 0.1, 5, 1e5);
+	for (int64_t id = 1; id <= 5; id++)
+		ck_assert_int_eq(ms_store_rebuild_daily(st, id), 0);
+	ck_assert_int_eq(ms_store_bump_version(st), 0);
+	ck_assert_int_eq(ms_store_commit(st), 0);
+	ms_store_close(st);
+}
+
+static void
+setup(void)
+{
+	snprintf(db_path, sizeof(db_path), "/tmp/ms_check_routes_%ld.db",
+	    (long)getpid());
+	build_fixture(db_path);
+	setenv(MS_STORE_ENV, db_path, 1);
+}
+
+static void
+teardown(void)
+{
+	char p[300];
+
+	unlink(db_path);
+	snprintf(p, sizeof(p), "%s-wal", db_path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", db_path);
+	unlink(p);
+}
+
+struct reply {
+	int status;
+	cJSON *json;
+	char allow[128];
+	char content_type[64];
+};
+
+/* Runs one request through ms_handle with a fresh context. */
+static void
+call(const struct ms_route *route, const char *method, const char *uri,
+    struct reply *out)
+{
+	char e_method[64], e_uri[1200], e_qs[1200];
+	char *envp[] = { e_method, e_uri, e_qs,
+		(char *)(uintptr_t)"HTTP_X_REQUEST_ID=test-req", NULL };
+	const char *q = strchr(uri, '?');
+	struct ms_ctx ctx;
+	struct ms_response res;
+
+	snprintf(e_method, sizeof(e_method), "REQUEST_METHOD=%s", method);
+	snprintf(e_uri, sizeof(e_uri), "REQUEST_URI=%s", uri);
+	snprintf(e_qs, sizeof(e_qs), "QUERY_STRING=%s", q ? q + 1 : "");
+	memset(&ctx, 0, sizeof(ctx));
+	ms_response_init(&res);
+	ms_handle(&ctx, route, envp, &res);
+	out->status = res.status;
+	out->json = res.body.len ? cJSON_ParseWithLength(res.body.data,
+	    res.body.len) : NULL;
+	out->allow[0] = '\0';
+	for (size_t i = 0; i < res.n_headers; i++)
+		if (strcmp(res.headers[i].name, "Allow") == 0)
+			snprintf(out->allow, sizeof(out->allow), "%s",
+			    res.headers[i].value);
+	snprintf(out->content_type, sizeof(out->content_type), "%s",
+	    res.content_type ? res.content_type : "");
+	ms_response_free(&res);
+	if (ctx.store != NULL)
+		ms_store_close(ctx.store);
+}
+
+/* Follows a dotted path with [i] indexes, e.g. "data.change.d7". */
+static const cJSON *
+at(const cJSON *j, const char *path)
+{
+	char key[64];
+
+	while (j != NULL && *path != '\0') {
+		size_t n = strcspn(path, ".[");
+		if (n > 0) {
+			ck_assert_uint_lt(n, sizeof(key));
+			memcpy(key, path, n);
+			key[n] = '\0';
+			j = cJSON_GetObjectItemCaseSensitive(j, key);
+			path += n;
+		} else if (*path == '[') {
+			char *end;
+			long i = strtol(path + 1, &end, 10);
+			j = cJSON_GetArrayItem(j, (int)i);
+			path = end + 1;
+		}
+		if (*path == '.')
+			path++;
+	}
+	return j;
+}
+
+static double
+num(const cJSON *j, const char *path)
+{
+	const cJSON *v = at(j, path);
+
+	ck_assert_msg(cJSON_IsNumber(v), "%s is not a number", path);
+	return v->valuedouble;
+}
+
+static const char *
+str(const cJSON *j, const char *path)
+{
+	const cJSON *v = at(j, path);
+
+	ck_assert_msg(cJSON_IsString(v), "%s is not a string", path);
+	return v->valuestring;
+}
+
+static int
+is_null(const cJSON *j, const char *path)
+{
+	return cJSON_IsNull(at(j, path));
+}
+
+#define ck_rel(a, b) ck_assert_msg(fabs((a) - (b)) <= 1e-9 * fabs(b) + 1e-12, \
+	"%.12g != %.12g", (double)(a), (double)(b))
+
+START_TEST(test_health)
+{
+	struct reply r;
+
+	call(ms_route_v1_health, "GET", "/v1/health", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(str(r.json, "data.status"), "ok");
+	ck_assert_str_eq(str(r.json, "data.data.first_date"), "2018-01-01");
+	ck_assert_str_eq(str(r.json, "data.data.last_date"), "2018-04-11");
+	ck_assert_int_eq((int)num(r.json, "data.data.assets"), 5);
+	ck_assert_int_eq((int)num(r.json, "data.data.bars"), 101 + 60 * 3 + 10);
+	ck_assert_int_eq((int)num(r.json, "data.schema_version"), MS_SCHEMA_VERSION);
+	ck_assert_str_eq(str(r.json, "meta.request_id"), "test-req");
+	cJSON_Delete(r.json);
+
+	call(ms_route_v1_health, "GET", "/v1/health?as_of=2018-01-05", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(str(r.json, "data.data.last_date"), "2018-01-05");
+	ck_assert_int_eq((int)num(r.json, "data.data.bars"), 5 * 5);
+	cJSON_Delete(r.json);
+}
+END_TEST
+
+START_TEST(test_asset_values)
+{
+	struct reply r;
+	double c = 1.30;
+
+	call(ms_route_v1_asset, "GET", "/v1/assets/ripple?as_of=2018-01-31", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(str(r.json, "data.id"), "ripple");
+	ck_assert_str_eq(str(r.json, "data.symbol"), "XRP");
+	ck_assert_str_eq(str(r.json, "data.date"), "2018-01-31");
+	ck_rel(num(r.json, "data.close"), c);
+	ck_rel(num(r.json, "data.open"), c - 0.005);
+	ck_rel(num(r.json, "data.market_cap"), 1e9 * c);
+	ck_rel(num(r.json, "data.supply"), 1e9);
+	ck_rel(num(r.json, "data.change.d1"), c / 1.29 - 1);
+	ck_rel(num(r.json, "data.change.d7"), c / 1.23 - 1);
+	/* 30 days back is 2018-01-01, where fix_a (1.00) beats fix_b (5). */
+	ck_rel(num(r.json, "data.change.d30"), c / 1.00 - 1);
+	ck_assert(is_null(r.json, "data.change.d90"));
+	ck_rel(num(r.json, "data.ath.price"), 1.1 * c);
+	ck_assert_str_eq(str(r.json, "data.ath.date"), "2018-01-31");
+	ck_rel(num(r.json, "data.ath.drawdown"), 1 / 1.1 - 1);
+	ck_assert_str_eq(str(r.json, "data.first_date"), "2018-01-01");
+	ck_assert_str_eq(str(r.json, "data.source"), "fix_a");
+	ck_assert_str_eq(str(r.json, "data.resolved_by"), "id");
+	ck_assert_str_eq(str(r.json, "data.categories[1]"), "layer-1");
+	ck_assert_str_eq(str(r.json, "meta.as_of"), "2018-01-31");
+	ck_assert_str_eq(str(r.json, "meta.source"), "fix_a");
+	ck_assert(cJSON_IsFalse(at(r.json, "meta.synthetic")));
+	cJSON_Delete(r.json);
+
+	/* Latest: the last day comes only from fix_b. */
+	call(ms_route_v1_asset, "GET", "/v1/assets/XRP", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(str(r.json, "data.date"), "2018-04-11");
+	ck_rel(num(r.json, "data.close"), 2.5);
+	ck_assert_str_eq(str(r.json, "data.source"), "fix_b");
+	ck_assert_str_eq(str(r.json, "data.resolved_by"), "symbol");
+	ck_assert(is_null(r.json, "data.open"));
+	/*
+	 * fix_b's last bar has no high, so its close (2.5) counts, and beats
+	 * the 1.1 * 1.99 high of 2018-04-10.
+	 */
+	ck_rel(num(r.json, "data.ath.price"), 2.5);
+	ck_assert_str_eq(str(r.json, "data.ath.date"), "2018-04-11");
+	ck_rel(num(r.json, "data.change.d90"), 2.5 / 1.10 - 1);
+	cJSON_Delete(r.json);
+}
+END_TEST
+
+START_TEST(test_asset_symbol_ambiguous_and_dead)
+{
+	struct reply r;
+
+	call(ms_route_v1_asset, "GET", "/v1/assets/alp?as_of=2018-02-01", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(str(r.json, "data.id"), "alpine");
+	ck_assert_str_eq(str(r.json, "data.resolved_by"), "symbol");
+	ck_assert_str_eq(str(r.json, "data.candidates[0]"), "alpine");
+	ck_assert_str_eq(str(r.json, "data.candidates[1]"), "alpha-coin");
+	cJSON_Delete(r.json);
+
+	call(ms_route_v1_asset, "GET", "/v1/assets/deadcoin?as_of=2018-03-01", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(str(r.json, "data.date"), "2018-01-10");
+	ck_assert_int_eq((int)num(r.json, "data.stale_days"), 50);
+	cJSON_Delete(r.json);
+
+	call(ms_route_v1_asset, "GET", "/v1/assets/nocap", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert(is_null(r.json, "data.market_cap"));
+	ck_assert(is_null(r.json, "data.supply"));
+	cJSON_Delete(r.json);
+}
+END_TEST
+
+START_TEST(test_asset_problems)
+{
+	struct reply r;
+
+	call(ms_route_v1_asset, "GET", "/v1/assets/nosuchcoin", &r);
+	ck_assert_int_eq(r.status, 404);
+	ck_assert_str_eq(r.content_type, "application/problem+json");
+	ck_assert_str_eq(str(r.json, "type"),
+	    MS_PROBLEM_BASE "asset-not-found");
+	cJSON_Delete(r.json);
+
+	call(ms_route_v1_asset, "GET", "/v1/assets/ripple?as_of=2017-12-31", &r);
+	ck_assert_int_eq(r.status, 404);
+	ck_assert_str_eq(str(r.json, "type"), MS_PROBLEM_BASE "no-data");
+	cJSON_Delete(r.json);
+
+	call(ms_route_v1_asset, "GET", "/v1/assets/ripple?as_of=2018-02-30", &r);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_str_eq(str(r.json, "invalid_params[0].name"), "as_of");
+	cJSON_Delete(r.json);
+
+	call(ms_route_v1_asset, "POST", "/v1/assets/ripple", &r);
+	ck_assert_int_eq(r.status, 405);
+	ck_assert_str_eq(r.allow, "GET, HEAD");
+	cJSON_Delete(r.json);
+
+	call(ms_route_v1_asset, "GET", "/v1/assets/ripple?foo=1", &r);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_str_eq(str(r.json, "invalid_params[0].name"), "foo");
+	cJSON_Delete(r.json);
+}
+END_TEST
+
+START_TEST(test_assets_list)
+{
+	struct reply r;
+
+	/* As of 2018-03-01 deadcoin (last bar 2018-01-10) is not listed. */
+	call(ms_route_v1_assets, "GET", "/v1/assets?as_of=2018-03-01", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq((int)num(r.json, "meta.pagination.total"), 4);
+	ck_assert_str_eq(str(r.json, "data[0].id"), "ripple");
+	ck_assert_str_eq(str(r.json, "data[1].id"), "alpine");
+	ck_assert_str_eq(str(r.json, "data[2].id"), "alpha-coin");
+	ck_assert_str_eq(str(r.json, "data[3].id"), "nocap");  /* null last */
+	ck_rel(num(r.json, "data[0].change_24h"), 1.59 / 1.58 - 1);
+	cJSON_Delete(r.json);
+
+	call(ms_route_v1_assets, "GET",
+	    "/v1/assets?as_of=2018-01-05&max_market_cap=1e7&sort=symbol", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq((int)num(r.json, "meta.pagination.total"), 3);
+	ck_assert_str_eq(str(r.json, "data[0].id"), "alpha-coin");
+	ck_assert_str_eq(str(r.json, "data[1].id"), "alpine");
+	ck_assert_str_eq(str(r.json, "data[2].id"), "deadcoin");
+	cJSON_Delete(r.json);
+
+	call(ms_route_v1_assets, "GET", "/v1/assets?q=alp&limit=1&page=2", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq((int)num(r.json, "meta.pagination.total"), 0);
+	cJSON_Delete(r.json);
+
+	call(ms_route_v1_assets, "GET",
+	    "/v1/assets?q=alp&limit=1&page=2&as_of=2018-02-01", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq((int)num(r.json, "meta.pagination.total"), 2);
+	ck_assert_int_eq((int)num(r.json, "meta.pagination.pages"), 2);
+	ck_assert_str_eq(str(r.json, "data[0].id"), "alpha-coin");
+	cJSON_Delete(r.json);
+
+	call(ms_route_v1_assets, "GET", "/v1/assets?category=LAYER-1&as_of=2018-02-01", &r);
+	ck_assert_int_eq((int)num(r.json, "meta.pagination.total"), 1);
+	cJSON_Delete(r.json);
+
+	call(ms_route_v1_assets, "GET", "/v1/assets?min_market_cap=5&max_market_cap=4", &r);
+	ck_assert_int_eq(r.status, 400);
+	cJSON_Delete(r.json);
+
+	call(ms_route_v1_assets, "GET", "/v1/assets?limit=501", &r);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_str_eq(str(r.json, "invalid_params[0].name"), "limit");
+	cJSON_Delete(r.json);
+}
+END_TEST
+
+START_TEST(test_ohlcv)
+{
+	struct reply r;
+
+	call(ms_route_v1_asset_ohlcv, "GET",
+	    "/v1/assets/ripple/ohlcv?from=2018-01-01&as_of=2018-01-03", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(cJSON_GetArraySize(at(r.json, "data.bars")), 3);
+	ck_rel(num(r.json, "data.bars[2].close"), 1.02);
+	ck_assert_str_eq(str(r.json, "data.bars[2].source"), "fix_a");
+	cJSON_Delete(r.json);
+
+	/*
+	 * ISO weeks: 2018-01-01 is a Monday. Week 2 = days 7..13:
+	 * open 1.07 - 0.005, high 1.1 * 1.13, low 0.9 * 1.07, close 1.13,
+	 * volume 1000 * (8 + ... + 14) = 77000.
+	 */
+	call(ms_route_v1_asset_ohlcv, "GET",
+	    "/v1/assets/ripple/ohlcv?interval=week&from=2018-01-01&to=2018-01-20", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(cJSON_GetArraySize(at(r.json, "data.bars")), 3);
+	ck_assert_str_eq(str(r.json, "data.bars[1].date"), "2018-01-08");
+	ck_rel(num(r.json, "data.bars[1].open"), 1.065);
+	ck_rel(num(r.json, "data.bars[1].high"), 1.1 * 1.13);
+	ck_rel(num(r.json, "data.bars[1].low"), 0.9 * 1.07);
+	ck_rel(num(r.json, "data.bars[1].close"), 1.13);
+	ck_rel(num(r.json, "data.bars[1].volume"), 77000.0);
+	ck_assert_int_eq((int)num(r.json, "data.bars[1].days"), 7);
+	ck_assert_int_eq((int)num(r.json, "data.bars[2].days"), 6);
+	ck_assert_str_eq(str(r.json, "data.bars[2].last_date"), "2018-01-20");
+	cJSON_Delete(r.json);
+
+	/* Months: January has 31 bars, April 10 from fix_a + 1 from fix_b. */
+	call(ms_route_v1_asset_ohlcv, "GET",
+	    "/v1/assets/ripple/ohlcv?interval=month", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(cJSON_GetArraySize(at(r.json, "data.bars")), 4);
+	ck_assert_int_eq((int)num(r.json, "data.bars[0].days"), 31);
+	ck_assert_int_eq((int)num(r.json, "data.bars[3].days"), 11);
+	ck_rel(num(r.json, "data.bars[3].close"), 2.5);
+	ck_rel(num(r.json, "data.bars[3].high"), 1.1 * 1.99);
+	ck_assert_str_eq(str(r.json, "meta.source"), "fix_a, fix_b");
+	cJSON_Delete(r.json);
+
+	call(ms_route_v1_asset_ohlcv, "GET",
+	    "/v1/assets/ripple/ohlcv?from=2018-02-01&to=2018-01-01", &r);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_str_eq(str(r.json, "invalid_params[0].name"), "from");
+	cJSON_Delete(r.json);
+
+	call(ms_route_v1_asset_ohlcv, "GET",
+	    "/v1/assets/ripple/ohlcv?interval=hour", &r);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_str_eq(str(r.json, "invalid_params[0].name"), "interval");
+	cJSON_Delete(r.json);
+}
+END_TEST
+
+START_TEST(test_price)
+{
+	struct reply r;
+
+	call(ms_route_v1_price, "GET",
+	    "/v1/price?symbols=xrp,alp,nope&as_of=2018-01-02", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(cJSON_GetArraySize(at(r.json, "data")), 3);
+	ck_assert_str_eq(str(r.json, "data[0].id"), "ripple");
+	ck_rel(num(r.json, "data[0].price"), 1.01);
+	ck_assert_str_eq(str(r.json, "data[1].id"), "alpine");
+	ck_assert_str_eq(str(r.json, "data[1].resolved_by"), "symbol");
+	ck_assert_str_eq(str(r.json, "data[2].error"), "not_found");
+	ck_assert(is_null(r.json, "data[2].id"));
+	cJSON_Delete(r.json);
+
+	call(ms_route_v1_price, "GET", "/v1/price", &r);
+	ck_assert_int_eq(r.status, 400);
+	cJSON_Delete(r.json);
+
+	call(ms_route_v1_price, "GET", "/v1/price?ids=a&symbols=b", &r);
+	ck_assert_int_eq(r.status, 400);
+	cJSON_Delete(r.json);
+
+	call(ms_route_v1_price, "GET", "/v1/price?ids=nope1,nope2", &r);
+	ck_assert_int_eq(r.status, 404);
+	cJSON_Delete(r.json);
+}
+END_TEST
+
+START_TEST(test_not_found)
+{
+	struct reply r;
+
+	call(ms_route_not_found, "GET", "/v1/nope?x=1", &r);
+	ck_assert_int_eq(r.status, 404);
+	ck_assert_str_eq(str(r.json, "type"), MS_PROBLEM_BASE "not-found");
+	cJSON_Delete(r.json);
+}
+END_TEST
+
+/*
+ * Point-in-time: the answer as of D must not change when every row after
+ * D is deleted from the store.
+ */
+static char *
+body_without_volatile(const struct ms_route *route, const char *uri)
+{
+	struct reply r;
+	cJSON *meta;
+	char *s;
+
+	call(route, "GET", uri, &r);
+	ck_assert_int_eq(r.status, 200);
+	meta = cJSON_GetObjectItemCaseSensitive(r.json, "meta");
+	cJSON_DeleteItemFromObjectCaseSensitive(meta, "data_version");
+	s = cJSON_PrintUnformatted(r.json);
+	cJSON_Delete(r.json);
+	return s;
+}
+
+START_TEST(test_as_of_truncation)
+{
+	static const struct { const struct ms_route *const *route; const char *uri; } cases[] = {
+		{ &ms_route_v1_asset, "/v1/assets/ripple?as_of=2018-02-15" },
+		{ &ms_route_v1_asset, "/v1/assets/alp?as_of=2018-02-15" },
+		{ &ms_route_v1_assets, "/v1/assets?as_of=2018-02-15&sort=change_24h" },
+		{ &ms_route_v1_asset_ohlcv, "/v1/assets/ripple/ohlcv?interval=week&as_of=2018-02-15" },
+		{ &ms_route_v1_asset_ohlcv, "/v1/assets/ripple/ohlcv?to=2018-12-31&as_of=2018-02-15" },
+		{ &ms_route_v1_price, "/v1/price?ids=ripple,alpine,nocap&as_of=2018-02-15" },
+		{ &ms_route_v1_health, "/v1/health?as_of=2018-02-15" },
+	};
+	size_t n = sizeof(cases) / sizeof(cases[0]);
+	char *before[sizeof(cases) / sizeof(cases[0])];
+	struct ms_store *st;
+	char *err = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		before[i] = body_without_volatile(*cases[i].route, cases[i].uri);
+
+	ck_assert_int_eq(ms_store_open(db_path, MS_STORE_RW, &st), 0);
+	ck_assert_int_eq(sqlite3_exec(ms_store_db(st),
+	    "DELETE FROM bars WHERE day > 17577; DELETE FROM daily WHERE day > 17577;",
+	    NULL, NULL, &err), SQLITE_OK);
+	ms_store_close(st);
+	ck_assert_int_eq(ms_date_from_ymd(2018, 2, 15), 17577);
+
+	for (size_t i = 0; i < n; i++) {
+		char *after = body_without_volatile(*cases[i].route, cases[i].uri);
+		/* data_age_days depends on today, not on the data cut-off. */
+		ck_assert_msg(strcmp(before[i], after) == 0,
+		    "%s changed after truncation:\n%s\n%s", cases[i].uri,
+		    before[i], after);
+		free(after);
+		free(before[i]);
+	}
+}
+END_TEST
+
+Suite *make_routes_suite(void);
+
+Suite *
+make_routes_suite(void)
+{
+	Suite *s = suite_create("routes");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_health);
+	tcase_add_test(tc, test_asset_values);
+	tcase_add_test(tc, test_asset_symbol_ambiguous_and_dead);
+	tcase_add_test(tc, test_asset_problems);
+	tcase_add_test(tc, test_assets_list);
+	tcase_add_test(tc, test_ohlcv);
+	tcase_add_test(tc, test_price);
+	tcase_add_test(tc, test_not_found);
+	tcase_add_test(tc, test_as_of_truncation);
+	suite_add_tcase(s, tc);
+	return s;
+}
