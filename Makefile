@@ -133,7 +133,8 @@ run: deps
 stop:
 	@infra/stop.sh
 
-bench: deps
+bench:
+	@infra/install-deps.sh --bench
 	@$(MAKE) --no-print-directory all
 	bench/run.sh
 

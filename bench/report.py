@@ -1,6 +1,9 @@
 """Helpers of bench/run.sh: wrk output parsing, body comparison, summary.
 
   report.py wrk FILE            one TSV line: rps p50_ms p99_ms non2xx errors
+                                requests
+  report.py cputicks PID...     CPU time (user+system, clock ticks) used so
+                                far by the PIDs and all their descendants
   report.py compare A B         exit 0 when the JSON bodies in files A and B
                                 are identical except meta.request_id (and
                                 numbers within DBL_EPSILON relative, the
@@ -32,9 +35,9 @@ def _ms(text):
 
 
 def parse_wrk(path):
-    """(rps, p50 ms, p99 ms, non-2xx/3xx count, socket error count)."""
+    """(rps, p50 ms, p99 ms, non-2xx/3xx count, socket errors, requests)."""
     rps = p50 = p99 = float("nan")
-    non2xx = errors = 0
+    non2xx = errors = requests = 0
     with open(path, encoding="utf-8", errors="replace") as f:
         for line in f:
             s = line.strip()
@@ -48,7 +51,35 @@ def parse_wrk(path):
                 non2xx = int(s.split(":")[1])
             elif s.startswith("Socket errors:"):
                 errors = sum(int(x) for x in re.findall(r"[0-9]+", s))
-    return rps, p50, p99, non2xx, errors
+            elif " requests in " in s:
+                requests = int(s.split()[0])
+    return rps, p50, p99, non2xx, errors, requests
+
+
+def cputicks(roots):
+    """utime+stime of roots and their descendants, in clock ticks."""
+    parent, ticks = {}, {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d, "rb") as f:
+                st = f.read()
+        except OSError:
+            continue
+        fields = st[st.rfind(b")") + 2:].split()
+        # fields[0] is field 3 (state): ppid is field 4, utime 14, stime 15.
+        parent[int(d)] = int(fields[1])
+        ticks[int(d)] = int(fields[11]) + int(fields[12])
+    keep = set(roots)
+    changed = True
+    while changed:
+        changed = False
+        for p, pp in parent.items():
+            if pp in keep and p not in keep:
+                keep.add(p)
+                changed = True
+    return sum(ticks.get(p, 0) for p in keep)
 
 
 def _strip(doc):
@@ -163,76 +194,108 @@ def summary(d):
         lines.append("")
 
     http = _read_tsv(os.path.join(d, "http.tsv"))
+    final = []
+    if imp:
+        final.append(("import of the 2018 universe (251,969 rows), median",
+                      "%.2f s, %s rows/s" % (med, "{:,.0f}".format(
+                          rows[0] / med)),
+                      "< 5 s: " + ("met" if med < 5 else "MISSED")))
     if not http:
         if os.path.exists(os.path.join(d, "http.skip")):
             with open(os.path.join(d, "http.skip"), encoding="utf-8") as f:
                 lines.append("HTTP: skipped (%s)" % f.read().strip())
+                lines.append("")
+        _final(lines, final)
         print("\n".join(lines))
         return 0
-    # key, case, run, rps, p50, p99, non2xx, errors
+    # key, case, run, rps, p50, p99, non2xx, errors, requests, cpu us/req
     groups = {}
     order = []
-    for key, case, _run, rps, p50, p99, non2xx, errs in http:
+    for row in http:
+        key, case = row[0], row[1]
         g = (key, case)
         if g not in groups:
             groups[g] = []
             order.append(g)
-        groups[g].append((float(rps), float(p50), float(p99),
-                          int(non2xx), int(errs)))
-    med = {}
+        groups[g].append((float(row[3]), float(row[4]), float(row[5]),
+                          int(row[6]), int(row[7]), float(row[9])))
+    hm = {}
     for g, runs in groups.items():
-        med[g] = (statistics.median(r[0] for r in runs),
-                  statistics.median(r[1] for r in runs),
-                  statistics.median(r[2] for r in runs),
-                  sum(r[3] for r in runs), sum(r[4] for r in runs),
-                  len(runs))
+        hm[g] = {"rps": statistics.median(r[0] for r in runs),
+                 "p50": statistics.median(r[1] for r in runs),
+                 "p99": statistics.median(r[2] for r in runs),
+                 "fail": sum(r[3] + r[4] for r in runs),
+                 "cpu": statistics.median(r[5] for r in runs),
+                 "n": len(runs)}
     cases = []
     for _k, c in order:
         if c not in cases:
             cases.append(c)
-    static = med.get(("static", "latest"))
+    static = hm.get(("static", "latest"))
     warn = False
     for case in cases:
-        lines.append("GET %s (median of %d runs each):" %
-                     (_case_path(d, case), med[order[0]][5]))
+        path = _case_path(d, case)
+        lines.append("GET %s (medians of %d runs):" %
+                     (path, hm[order[0]]["n"]))
         lines.append("")
-        lines.append("| setup | req/s | p50 ms | p99 ms |")
-        lines.append("|---|---:|---:|---:|")
+        lines.append("| setup | req/s | p50 ms | p99 ms | server CPU us/req |")
+        lines.append("|---|---:|---:|---:|---:|")
         keys = [k for k, c in order if c == case]
         if case != "latest" and static is not None:
             keys.append("static")
         for k in keys:
-            m = med.get((k, case)) or med.get((k, "latest"))
+            m = hm.get((k, case)) or hm.get((k, "latest"))
             flag = ""
-            if m[3] or m[4]:
+            if m["fail"]:
                 flag = " (!)"
                 warn = True
             label = _label(k)
             if k == "static" and case != "latest":
                 label += " (the latest body)"
-            lines.append("| %s%s | %s | %s | %s |" % (
-                label, flag, _fmt(m[0], ",.0f"), _fmt(m[1], ".2f"),
-                _fmt(m[2], ".2f")))
+            lines.append("| %s%s | %s | %s | %s | %s |" % (
+                label, flag, _fmt(m["rps"], ",.0f"), _fmt(m["p50"], ".2f"),
+                _fmt(m["p99"], ".2f"), _fmt(m["cpu"], ".0f")))
         lines.append("")
-        fa = med.get(("fastapi", case))
+        fa = hm.get(("fastapi", case))
         for k in keys:
             if not k.startswith("ms"):
                 continue
-            m = med[(k, case)]
+            m = hm[(k, case)]
             parts = []
             if fa:
-                r = m[0] / fa[0]
-                parts.append("moonscope/fastapi = %.2f (target >= 1.0: %s)"
-                             % (r, "met" if r >= 1.0 else "MISSED"))
+                r = m["rps"] / fa["rps"]
+                parts.append("moonscope/fastapi = %.2f" % r)
+                final.append(("%s, %s responders / FastAPI (req/s)"
+                              % (path, k[2:]), "%.2f" % r,
+                              ">= 1.0: " + ("met" if r >= 1.0 else "MISSED")))
+                if m["cpu"] > 0:
+                    parts.append("FastAPI/moonscope server CPU per request"
+                                 " = %.2f" % (fa["cpu"] / m["cpu"]))
             if static:
-                parts.append("moonscope/static = %.2f" % (m[0] / static[0]))
+                r = m["rps"] / static["rps"]
+                parts.append("moonscope/static = %.3f" % r)
+                final.append(("%s, %s responders / static file (req/s)"
+                              % (path, k[2:]), "%.3f" % r, "(reference)"))
             lines.append("- %s responders: %s" % (k[2:], "; ".join(parts)))
         lines.append("")
     if warn:
         lines.append("(!) some requests failed (non-2xx answers or socket "
                      "errors); see the raw wrk output.")
+        lines.append("")
+    _final(lines, final)
     print("\n".join(lines))
     return 0
+
+
+def _final(lines, final):
+    if not final:
+        return
+    lines.append("Summary:")
+    lines.append("")
+    lines.append("| figure | value | target |")
+    lines.append("|---|---:|---|")
+    for f in final:
+        lines.append("| %s | %s | %s |" % f)
 
 
 def _case_path(d, case):
@@ -246,6 +309,9 @@ def _case_path(d, case):
 def main(argv):
     if len(argv) == 3 and argv[1] == "wrk":
         print("\t".join(str(x) for x in parse_wrk(argv[2])))
+        return 0
+    if len(argv) >= 3 and argv[1] == "cputicks":
+        print(cputicks([int(x) for x in argv[2:]]))
         return 0
     if len(argv) == 4 and argv[1] == "compare":
         return compare(argv[2], argv[3])

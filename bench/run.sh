@@ -17,10 +17,16 @@
 #    wrk -t2 -c64 -d10s --latency on 127.0.0.1; each setup is warmed up,
 #    then the setups are measured in turn, BENCH_RUNS rounds (default 3), so
 #    slow drift of the machine hits them all alike; medians are reported.
+#    Besides req/s and latency, each run records the CPU time the server
+#    (all its processes) spent per request, which other load on the
+#    machine disturbs far less than throughput.
 # A part whose data (../shared/data, or BENCH_DATA) is missing is skipped
 # with the reason. Results: a summary on stdout, also kept with the raw wrk
-# outputs in build/bench/. Every server is bound to 127.0.0.1 and stopped by
-# its PID on exit.
+# outputs in build/bench/. Every server is bound to 127.0.0.1, runs under
+# bench/subreaper.py (so the responders lighttpd spawns are reaped too) and
+# is stopped by its PID on exit. The exit status is 0 whether or not the
+# targets are met (these are figures, not tests); it is non-zero when a
+# step fails, e.g. the FastAPI peer and moonscope answer differently.
 #
 # Knobs (environment): BENCH_DATA (data dir), BENCH_DURATION (10s),
 # BENCH_RUNS (3), BENCH_IMPORT_RUNS (3), BENCH_PROCS ("2 4"),
@@ -99,6 +105,7 @@ mkdir -p "$out/raw"
 : >"$out/http.tsv"
 
 now_ns() { date +%s%N; }
+clk_tck=$(getconf CLK_TCK)
 
 # ---- the machine ------------------------------------------------------------
 
@@ -184,22 +191,27 @@ fetch() {
 # A setup to measure: key, case, url.
 setups=()
 
-# measure KEY CASE URL ROUND
+# measure KEY CASE URL PID ROUND — one wrk run; also the CPU time the
+# server (PID and its descendants) used per request meanwhile.
 measure() {
-	local key=$1 case=$2 url=$3 round=$4 f line
+	local key=$1 case=$2 url=$3 pid=$4 round=$5 f line c0 c1 cpu
 	f=$out/raw/$key-$case-$round.txt
+	c0=$("$py" bench/report.py cputicks "$pid")
 	wrk -t"$threads" -c"$conns" -d"$duration" --latency "$url" >"$f" 2>&1 || true
+	c1=$("$py" bench/report.py cputicks "$pid")
 	line=$("$py" bench/report.py wrk "$f")
-	printf '%s\t%s\t%s\t%s\n' "$key" "$case" "$round" "$line" >>"$out/http.tsv"
 	# shellcheck disable=SC2086
 	set -- $line
-	printf '  round %s  %-14s %-7s %9.0f req/s  p50 %6.2f ms  p99 %7.2f ms%s\n' \
-	    "$round" "$key" "$case" "$1" "$2" "$3" \
+	cpu=$(awk -v a="$c0" -v b="$c1" -v t="$clk_tck" -v n="$6" \
+	    'BEGIN { if (n > 0) printf "%.1f", (b - a) / t * 1e6 / n; else print "nan" }')
+	printf '%s\t%s\t%s\t%s\t%s\n' "$key" "$case" "$round" "$line" "$cpu" >>"$out/http.tsv"
+	printf '  round %s  %-14s %-7s %9.0f req/s  p50 %6.2f ms  p99 %7.2f ms  server CPU %6s us/req%s\n' \
+	    "$round" "$key" "$case" "$1" "$2" "$3" "$cpu" \
 	    "$([ "$4$5" = 00 ] || printf '  (non-2xx %s, socket errors %s)' "$4" "$5")"
 }
 
 bench_http() {
-	local db=$tmp/serve.db p port key case url t0 t1 files=() s r
+	local db=$tmp/serve.db p port spid case t0 t1 files=() s r
 	if [ ! -r "$universe" ]; then
 		say "http: skipped: $universe is missing (the benchmarked asset, $asset, comes from it)" | tee "$out/http.skip"
 		return 0
@@ -228,10 +240,11 @@ bench_http() {
 		start_bg "ms$p" "$tmp/ms$p/stderr.log" "$py" "$here/subreaper.py" lighttpd -D -f "$tmp/ms$p/lighttpd.conf"
 		eval "port_ms$p=$port"
 		eval "wait_up http://127.0.0.1:$port$path_latest \$pid_ms$p $tmp/ms$p/lighttpd-error.log"
-		setups+=("ms$p latest http://127.0.0.1:$port$path_latest")
-		setups+=("ms$p as_of http://127.0.0.1:$port$path_asof")
+		eval "spid=\$pid_ms$p"
+		setups+=("ms$p latest http://127.0.0.1:$port$path_latest $spid")
+		setups+=("ms$p as_of http://127.0.0.1:$port$path_asof $spid")
 		[ -n "$first_ms" ] || first_ms=$port
-		say "http: moonscope lighttpd, $p responders per route, on 127.0.0.1:$port (pid $(eval "echo \$pid_ms$p"))"
+		say "http: moonscope lighttpd, $p responders per route, on 127.0.0.1:$port (pid $spid)"
 	done
 
 	# The reference bodies, from moonscope.
@@ -256,14 +269,14 @@ bench_http() {
 				ms_die "bench: FastAPI and moonscope answer $s differently (above: moonscope, then FastAPI); not timing"
 			fi
 		done
-		setups+=("fastapi latest http://127.0.0.1:$port$path_latest")
-		setups+=("fastapi as_of http://127.0.0.1:$port$path_asof")
-		setups+=("fastapi_const latest http://127.0.0.1:$port/bench/const")
+		setups+=("fastapi latest http://127.0.0.1:$port$path_latest $pid_fastapi")
+		setups+=("fastapi as_of http://127.0.0.1:$port$path_asof $pid_fastapi")
+		setups+=("fastapi_const latest http://127.0.0.1:$port/bench/const $pid_fastapi")
 		if [ "${BENCH_IDIOMATIC:-0}" = 1 ]; then
 			fetch "http://127.0.0.1:$port/idiomatic$path_latest" "$out/idiomatic-latest.json"
 			"$py" bench/report.py compare "$out/body-latest.json" "$out/idiomatic-latest.json" ||
 			    ms_die "bench: the idiomatic FastAPI handler answers differently; not timing"
-			setups+=("fastapi_idiom latest http://127.0.0.1:$port/idiomatic$path_latest")
+			setups+=("fastapi_idiom latest http://127.0.0.1:$port/idiomatic$path_latest $pid_fastapi")
 		fi
 		say "http: FastAPI and moonscope bodies are identical (except meta.request_id)"
 	else
@@ -287,7 +300,7 @@ EOF
 	start_bg static "$tmp/static/stderr.log" "$py" "$here/subreaper.py" lighttpd -D -f "$tmp/static/lighttpd.conf"
 	wait_up "http://127.0.0.1:$port/asset.json" "$pid_static" "$tmp/static/lighttpd-error.log"
 	say "http: lighttpd static file on 127.0.0.1:$port (pid $pid_static)"
-	setups+=("static latest http://127.0.0.1:$port/asset.json")
+	setups+=("static latest http://127.0.0.1:$port/asset.json $pid_static")
 	hr
 
 	say "warm-up ($warmup each)"
@@ -301,7 +314,7 @@ EOF
 		for s in "${setups[@]}"; do
 			# shellcheck disable=SC2086
 			set -- $s
-			measure "$1" "$2" "$3" "$r"
+			measure "$1" "$2" "$3" "$4" "$r"
 		done
 	done
 

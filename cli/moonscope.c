@@ -4,7 +4,8 @@
  * describe what the store holds.
  *
  *   moonscope [--db PATH] init
- *   moonscope [--db PATH] import [--source NAME] [--priority N] PATH...
+ *   moonscope [--db PATH] import [--source NAME] [--priority N]
+ *             [--skip-unknown] PATH...
  *   moonscope [--db PATH] demo-data [--assets N] [--seed S] [--force]
  *   moonscope [--db PATH] purge --source NAME
  *   moonscope [--db PATH] info [--json]
@@ -44,9 +45,11 @@ static const char usage_text[] =
     "\n"
     "commands:\n"
     "  init                         create or migrate the store\n"
-    "  import [--source NAME] [--priority N] PATH...\n"
+    "  import [--source NAME] [--priority N] [--skip-unknown] PATH...\n"
     "                               import CSV files (.csv, .csv.gz) or\n"
-    "                               directories of them (recursive)\n"
+    "                               directories of them (recursive);\n"
+    "                               --skip-unknown: a file whose header is\n"
+    "                               no known layout is skipped, not an error\n"
     "  demo-data [--assets N] [--seed S] [--force]\n"
     "                               write the SYNTHETIC demo universe\n"
     "                               (source synthetic-demo)\n"
@@ -107,8 +110,8 @@ make_parent_dirs(const char *path)
 			continue;
 		*p = '\0';
 		if (mkdir(buf, 0755) != 0 && errno != EEXIST) {
-			fprintf(stderr, "moonscope: cannot create %s: %s\n", buf,
-			    strerror(errno));
+			fprintf(stderr, "moonscope: cannot create %s: %s\n",
+			    buf, strerror(errno));
 			return -1;
 		}
 		*p = '/';
@@ -126,6 +129,10 @@ open_store(const char *path, enum ms_store_mode mode, struct ms_store **st)
 	rc = ms_store_open(path, mode, st);
 	if (rc != MS_OK) {
 		fprintf(stderr, "moonscope: cannot open store %s: %s\n", path,
+		    rc == MS_ERR_SCHEMA ? "not initialised, not a Moonscope "
+		    "store, or of a newer schema (see the message above)" :
+		    rc == MS_ERR_NOTFOUND ? "no such file (create it with "
+		    "`moonscope init`, `import` or `demo-data`)" :
 		    ms_strerror(rc));
 		return EXIT_FAILURE;
 	}
@@ -156,7 +163,9 @@ cmd_import(const char *db, int argc, char **argv)
 	size_t nfiles = 0, nok = 0, nrej = 0;
 	unsigned long tot_read = 0, tot_ins = 0, tot_upd = 0, tot_unch = 0;
 	unsigned long tot_skip = 0, tot_skips[MS_SKIP_COUNT] = { 0 };
-	int i, rc, status = EXIT_SUCCESS, npaths = 0;
+	unsigned long tot_notes = 0;
+	int i, rc, status = EXIT_SUCCESS, skip_unknown = 0;
+	size_t nunknown = 0;
 	double secs = 0;
 	long v;
 
@@ -172,6 +181,8 @@ cmd_import(const char *db, int argc, char **argv)
 				return usage_error("%s needs an integer "
 				    "0..1000", "--priority");
 			opts.priority = (int)v;
+		} else if (strcmp(argv[i], "--skip-unknown") == 0) {
+			skip_unknown = 1;
 		} else if (strcmp(argv[i], "--") == 0) {
 			i++;
 			break;
@@ -192,10 +203,10 @@ cmd_import(const char *db, int argc, char **argv)
 			ms_import_free_list(files, nfiles);
 			return EXIT_FAILURE;
 		}
-		npaths++;
 	}
 	if (nfiles == 0) {
-		fprintf(stderr, "moonscope: no *.csv or *.csv.gz files found\n");
+		fprintf(stderr,
+		    "moonscope: no *.csv or *.csv.gz files found\n");
 		ms_import_free_list(files, nfiles);
 		return EXIT_FAILURE;
 	}
@@ -210,9 +221,14 @@ cmd_import(const char *db, int argc, char **argv)
 	}
 	for (size_t f = 0; f < nfiles; f++) {
 		rc = ms_import_file(st, files[f], &opts, r);
+		secs += r->seconds;
+		if (rc != MS_OK && r->unknown_layout && skip_unknown) {
+			printf("skipped (--skip-unknown): %s\n", r->error);
+			nunknown++;
+			continue;
+		}
 		ms_import_print(rc == MS_OK ? stdout : stderr, r);
 		fflush(stdout);
-		secs += r->seconds;
 		if (rc != MS_OK) {
 			nrej++;
 			status = EXIT_FAILURE;
@@ -224,17 +240,27 @@ cmd_import(const char *db, int argc, char **argv)
 		tot_upd += r->updated;
 		tot_unch += r->unchanged;
 		tot_skip += r->skipped;
+		tot_notes += r->zero_as_null;
 		for (int k = 0; k < MS_SKIP_COUNT; k++)
 			tot_skips[k] += r->skips[k];
 	}
-	printf("total: %zu files imported, %zu rejected; rows read %lu, "
-	    "inserted %lu, updated %lu, unchanged %lu, skipped %lu",
-	    nok, nrej, tot_read, tot_ins, tot_upd, tot_unch, tot_skip);
+	printf("total: %zu files imported, %zu rejected", nok, nrej);
+	if (nunknown > 0)
+		printf(", %zu of unknown layout skipped", nunknown);
+	printf("; rows read %lu, inserted %lu, updated %lu, unchanged %lu, "
+	    "skipped %lu", tot_read, tot_ins, tot_upd, tot_unch, tot_skip);
 	for (int k = 0; k < MS_SKIP_COUNT; k++)
 		if (tot_skips[k] > 0)
 			printf(" (%s %lu)", ms_import_skip_name(
 			    (enum ms_import_skip)k), tot_skips[k]);
+	if (tot_notes > 0)
+		printf("; notes: zero_as_null %lu", tot_notes);
 	printf("; %.2f s\n", secs);
+	if (tot_skip > 0 || tot_notes > 0 || nrej > 0)
+		printf("row policy: a skipped row is left out and its file is "
+		    "still imported; a zero volume or market cap is stored as "
+		    "unknown (NULL); a file with a structural error, or with "
+		    "more than half of its rows skipped, is rejected whole\n");
 	if (nrej > 0)
 		printf("rejected files were not imported at all; fix them and "
 		    "import again (re-importing the others changes "
@@ -242,7 +268,6 @@ cmd_import(const char *db, int argc, char **argv)
 	free(r);
 	ms_store_close(st);
 	ms_import_free_list(files, nfiles);
-	(void)npaths;
 	return status;
 }
 

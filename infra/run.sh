@@ -78,7 +78,7 @@ if [ -n "$data" ]; then
 		"$cli" purge --source "$src" || ms_die "moonscope purge --source $src failed"
 	done
 	ms_say "importing $data into $db"
-	if ! "$cli" import "$data"; then
+	if ! "$cli" import --skip-unknown "$data"; then
 		ms_die "import of $data failed (see the importer's message above); nothing was started"
 	fi
 elif ! has_data; then

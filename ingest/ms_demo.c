@@ -176,7 +176,8 @@ make_specs(gsl_rng *r, int n, int32_t d0, int32_t d1, struct spec *sp)
 		if (gsl_rng_uniform(r) < 0.22 && d1 - s->first > 200) {
 			int32_t len = 20 + (int32_t)gsl_rng_uniform_int(r, 60);
 
-			s->last = s->first + 150 + (int32_t)(gsl_rng_uniform(r) *
+			s->last = s->first + 150 +
+			    (int32_t)(gsl_rng_uniform(r) *
 			    (d1 - 30 - s->first - 150));
 			s->doom0 = s->last - len;
 			/* Lose 95% .. 99.9% over the spiral. */

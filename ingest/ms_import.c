@@ -345,8 +345,12 @@ reject(struct imp *im, unsigned long line, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	snprintf(im->r->error, sizeof(im->r->error), "%s:%lu: %s",
-	    im->r->path, line, msg);
+	if (line == 0)   /* the file as a whole (it could not be opened) */
+		snprintf(im->r->error, sizeof(im->r->error), "%s: %s",
+		    im->r->path, msg);
+	else
+		snprintf(im->r->error, sizeof(im->r->error), "%s:%lu: %s",
+		    im->r->path, line, msg);
 	im->r->rejected = 1;
 	return code;
 }
@@ -406,8 +410,8 @@ asset_for_row(struct imp *im, const struct row *rw, unsigned long line,
 	if (rw->name != NULL)
 		nn = strlen(rw->name);
 	if (gn > MS_SLUG_MAX)
-		return reject(im, line, MS_ERR_TOOBIG, "id longer than %d bytes",
-		    MS_SLUG_MAX);
+		return reject(im, line, MS_ERR_TOOBIG,
+		    "id longer than %d bytes", MS_SLUG_MAX);
 	if (sn > MS_SYMBOL_MAX)
 		return reject(im, line, MS_ERR_TOOBIG,
 		    "symbol longer than %d bytes", MS_SYMBOL_MAX);
@@ -426,7 +430,12 @@ asset_for_row(struct imp *im, const struct row *rw, unsigned long line,
 	kn += nn;
 	key[kn] = '\0';
 	h = hash_bytes(key, kn);
-	/* A ticker whose meaning changed over time is resolved per row. */
+	if ((idx = strmap_get(&im->by_key, key, kn, h)) >= 0) {
+		*out = idx;
+		return MS_OK;
+	}
+	/* A ticker whose meaning changed over time is resolved per row
+	 * (never cached). */
 	if (gn == 0 && sn > 0) {
 		for (size_t i = 0; i < ms_identity_count(); i++) {
 			const struct ms_known_asset *k = ms_identity_entry(i);
@@ -435,10 +444,6 @@ asset_for_row(struct imp *im, const struct row *rw, unsigned long line,
 			    strcasecmp(k->symbol, rw->symbol) == 0)
 				cacheable = 0;
 		}
-	}
-	if (cacheable && (idx = strmap_get(&im->by_key, key, kn, h)) >= 0) {
-		*out = idx;
-		return MS_OK;
 	}
 	rc = ms_identity_resolve(rw->slug, rw->symbol, rw->name, rw->day, &id);
 	if (rc == MS_ERR_TOOBIG)
@@ -553,7 +558,13 @@ bind_num(sqlite3_stmt *s, int i, double v)
 		sqlite3_bind_double(s, i, v);
 }
 
-/* Inserts or updates one bar; counts the outcome. */
+/*
+ * Inserts or updates one bar and counts the outcome. This is the upsert
+ * INSERT ... ON CONFLICT DO UPDATE ... WHERE <a value differs> split in
+ * two statements (insert-or-nothing, then update-where-different), because
+ * sqlite3_changes() of a single upsert cannot tell an insert from an
+ * update. Values are compared with IS NOT, so NULL = NULL is "unchanged".
+ */
 static int
 store_bar(struct imp *im, int idx, const struct row *rw)
 {
@@ -661,17 +672,17 @@ header_fields(const char *hdr)
 #define NUM(i, dst) do { \
 	size_t l_; \
 	const char *f_ = ms_csv_field(csv, (i), &l_); \
+	char c_[64]; \
 	if (parse_num(f_, l_, &(dst)) != 0) \
 		return reject(im, line, MS_ERR_PARSE, \
-		    "field %zu (%s): not a number: \"%.40s\"", (size_t)(i) + 1, \
-		    colname(im->lay, (i)), f_); \
+		    "field %zu (%s): not a number: \"%.40s\"", \
+		    (size_t)(i) + 1, colname(im->lay, (i), c_), f_); \
 } while (0)
 
-/* The name of column i of a layout, for messages. */
+/* The name of column i of a layout, for messages, in buf. */
 static const char *
-colname(enum layout lay, size_t i)
+colname(enum layout lay, size_t i, char buf[64])
 {
-	static char buf[64];
 	const char *p = layouts[lay].header, *c;
 	size_t k = 0;
 
@@ -680,7 +691,7 @@ colname(enum layout lay, size_t i)
 		k++;
 	}
 	c = strchr(p, ',');
-	snprintf(buf, sizeof(buf), "%.*s",
+	snprintf(buf, 64, "%.*s",
 	    (int)(c != NULL ? (size_t)(c - p) : strlen(p)), p);
 	return buf;
 }
@@ -692,11 +703,12 @@ parse_date_field(struct imp *im, const struct ms_csv *csv, size_t i,
 	size_t len;
 	const char *f = ms_csv_field(csv, i, &len);
 	int rc = ms_date_parse(f, len, out);
+	char col[64];
 
 	if (rc == MS_OK)
 		return MS_OK;
 	return reject(im, line, MS_ERR_PARSE, "%s: invalid date \"%.20s\"%s",
-	    colname(im->lay, i), f,
+	    colname(im->lay, i, col), f,
 	    rc == MS_ERR_RANGE ? " (no such day)" : " (want YYYY-MM-DD)");
 }
 
@@ -968,9 +980,7 @@ import_rows(struct imp *im, struct ms_csv *csv, size_t nfields)
 	if (rc < 0)
 		return reject(im, ms_csv_line(csv), rc, "%s",
 		    ms_csv_error(csv));
-	r->assets = 0;
-	for (size_t i = 0; i < im->nassets; i++)
-		r->assets++;
+	r->assets = im->nassets;
 	if (r->rows_read == 0)
 		return reject(im, line, MS_ERR_INVALID, "no data rows");
 	if (r->skipped * 2 > r->rows_read)
@@ -1013,7 +1023,8 @@ ms_import_file(struct ms_store *st, const char *path,
 	}
 	rc = ms_csv_next(csv);
 	if (rc <= 0) {
-		rc = reject(&im, ms_csv_line(csv), rc == 0 ? MS_ERR_INVALID : rc,
+		rc = reject(&im, ms_csv_line(csv),
+		    rc == 0 ? MS_ERR_INVALID : rc,
 		    "%s", rc == 0 ? "empty file (no header line)" :
 		    ms_csv_error(csv));
 		goto out;
@@ -1044,6 +1055,7 @@ ms_import_file(struct ms_store *st, const char *path,
 			snprintf(hdr + 120, sizeof(hdr) - 120, "...");
 		rc = reject(&im, 1, MS_ERR_PARSE,
 		    "unknown CSV layout (header: %s)", hdr);
+		r->unknown_layout = 1;
 		goto out;
 	}
 	ld = &layouts[im.lay];
@@ -1086,14 +1098,17 @@ ms_import_file(struct ms_store *st, const char *path,
 	if (rc == MS_OK) {
 		rc = ms_store_commit(st);
 		if (rc != MS_OK)
-			snprintf(r->error, sizeof(r->error), "%s: commit failed: "
-			    "%s", path, ms_strerror(rc));
+			snprintf(r->error, sizeof(r->error),
+			    "%s: commit failed: %s", path, ms_strerror(rc));
 		else
 			in_tx = 0;
 	}
 out:
 	if (in_tx && rc != MS_OK)
 		ms_store_rollback(st);
+	if (rc != MS_OK && r->error[0] == '\0')
+		snprintf(r->error, sizeof(r->error), "%s: %s", path,
+		    ms_strerror(rc));
 	if (rc != MS_OK)
 		r->changed = 0;
 	ms_csv_close(csv);
@@ -1148,7 +1163,8 @@ walk(const char *dir, int depth, char ***list, size_t *n, size_t *cap,
 	int rc = MS_OK;
 
 	if (depth > MAX_DEPTH) {
-		snprintf(errbuf, errlen, "%s: directories nested too deep", dir);
+		snprintf(errbuf, errlen, "%s: directories nested too deep",
+		    dir);
 		return MS_ERR_TOOBIG;
 	}
 	if ((d = opendir(dir)) == NULL) {
@@ -1264,10 +1280,15 @@ ms_import_print(FILE *f, const struct ms_import_result *r)
 	fprintf(f, "  assets %lu (%lu new), days %s..%s, %s, %.2f s\n",
 	    r->assets, r->assets_new, d0, d1,
 	    r->changed ? "store changed" : "no change", r->seconds);
-	for (size_t i = 0; i < r->nsrcvalues; i++)
-		fprintf(f, "  source column: %s (%lu rows)\n",
-		    r->srcvalues[i].value, r->srcvalues[i].rows);
-	if (r->srcvalue_other > 0)
-		fprintf(f, "  source column: other values (%lu rows)\n",
-		    r->srcvalue_other);
+	if (r->nsrcvalues > 0) {
+		size_t show = r->nsrcvalues < 4 ? r->nsrcvalues : 3;
+
+		fprintf(f, "  per-row source column: %zu%s distinct values\n",
+		    r->nsrcvalues, r->srcvalue_other ? "+" : "");
+		for (size_t i = 0; i < show; i++)
+			fprintf(f, "    %s (%lu rows)\n", r->srcvalues[i].value,
+			    r->srcvalues[i].rows);
+		if (show < r->nsrcvalues || r->srcvalue_other)
+			fprintf(f, "    ...\n");
+	}
 }

@@ -36,6 +36,12 @@
  * --source/--priority (struct ms_import_opts) override the name and
  * priority of any layout.
  *
+ * Not accepted (unknown layout): the QuantConnect CoinGecko universe
+ * fixture `date,symbol,price_usd,volume_usd,market_cap_usd`. Its tickers
+ * are a 2022 mapping, not the 2018 point-in-time symbols (COMP in 2018 is
+ * not Compound), so importing it by ticker would attach prices to the
+ * wrong coins.
+ *
  * Row policy.
  *  FILE-LEVEL errors reject the whole file: nothing is written (its
  *  transaction is rolled back) and the report says "FILE:LINE: reason".
@@ -51,7 +57,9 @@
  *    nonpositive_price   close (or open/high/low) <= 0
  *    negative_value      volume or market cap < 0
  *    inconsistent_ohlc   high < low, or open/close outside [low, high] by
- *                        more than 1e-9 relative
+ *                        more than 1e-9 relative (checked against the real
+ *                        CMC and Coinbase files: no row of them fails it,
+ *                        so CMC's display rounding is not a problem)
  *    duplicate_row       the same (asset, day) again in the same file (the
  *                        first row is kept)
  *    non_usd_quote       a Coinbase pair not quoted in USD
@@ -95,7 +103,7 @@ struct ms_import_opts {
 	int32_t today;         /* today's day number; 0 = the real date */
 };
 
-#define MS_IMPORT_MAX_SRCVALUES 16
+#define MS_IMPORT_MAX_SRCVALUES 64
 
 /* What one file import did. Filled by ms_import_file. */
 struct ms_import_result {
@@ -103,6 +111,7 @@ struct ms_import_result {
 	const char *layout;        /* layout name, or NULL if unknown */
 	char source[128];          /* source name used */
 	int rejected;              /* 1 when the file was rejected */
+	int unknown_layout;        /* rejected because of its header */
 	char error[768];           /* "FILE:LINE: reason" when rejected */
 	unsigned long rows_read;   /* data rows (header excluded) */
 	unsigned long inserted, updated, unchanged, skipped;

@@ -17,8 +17,6 @@
  * the caller's (ms_response_free). Nothing here touches the process
  * environment or stdio; that is ms_serve.c's job.
  */
-#include <ctype.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -96,10 +94,18 @@ sanitize(char *dst, const char *src, size_t len, size_t max, char ctrl)
 	return o;
 }
 
+/* ASCII only, whatever the locale. */
+static int
+is_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9');
+}
+
 static int
 is_token_char(char c)
 {
-	return isalnum((unsigned char)c) || c == '-' || c == '_';
+	return is_alnum(c) || c == '-' || c == '_';
 }
 
 static int
@@ -111,7 +117,7 @@ valid_request_id(const char *s)
 		return 0;
 	for (; s[n] != '\0'; n++) {
 		if (n >= MS_REQUEST_ID_MAX - 1 ||
-		    !(isalnum((unsigned char)s[n]) || s[n] == '.' ||
+		    !(is_alnum(s[n]) || s[n] == '.' ||
 		    s[n] == '_' || s[n] == '-'))
 			return 0;
 	}

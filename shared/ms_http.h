@@ -14,8 +14,9 @@
  *
  * Problems ms_handle() answers by itself, in this order: 414 uri-too-long
  * (path or query over its limit), 400 invalid-parameters for an undecodable
- * path or more than MS_QUERY_MAX_PAIRS query pairs, 404 not-found (path does not match the pattern; a trailing slash
- * does not match), 405 method-not-allowed with Allow (HEAD is allowed
+ * path or more than MS_QUERY_MAX_PAIRS query pairs, 404 not-found (path
+ * does not match the pattern; the path is percent-decoded first, and a
+ * trailing slash does not match), 405 method-not-allowed with Allow (HEAD is allowed
  * wherever GET is), 413 payload-too-large (CONTENT_LENGTH > MS_CONTENT_MAX;
  * a smaller body is never read) or 400 naming "Content-Length" when it is
  * malformed, then one 400 invalid-parameters listing every rejected path
@@ -93,7 +94,8 @@ struct ms_request {
 	struct ms_param_value path_values[MS_MAX_PATH_PARAMS];
 	/* Request environment (CGI variables); NULL-terminated "K=V" array. */
 	char **envp;
-	/* Storage owned by the request (decoded strings). */
+	/* Storage owned by the request (decoded strings), allocated once at
+	 * its final size so value pointers stay valid; freed by ms_handle(). */
 	char *arena;
 	size_t arena_len, arena_cap;
 };

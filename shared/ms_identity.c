@@ -270,7 +270,8 @@ ms_identity_resolve(const char *slug, const char *symbol, const char *name,
 			out->name = k->name;
 			out->curated = 1;
 		} else {
-			out->symbol = symbol != NULL && symbol[0] ? symbol : NULL;
+			out->symbol = symbol != NULL && symbol[0] ?
+			    symbol : NULL;
 			out->name = name != NULL && name[0] ? name : NULL;
 		}
 		return MS_OK;
@@ -285,7 +286,8 @@ ms_identity_resolve(const char *slug, const char *symbol, const char *name,
 	out->symbol = symbol != NULL && symbol[0] ? symbol : NULL;
 	out->name = name != NULL && name[0] ? name : NULL;
 	if (out->name != NULL) {
-		n = ms_slugify(name, strlen(name), out->slug, sizeof(out->slug));
+		n = ms_slugify(name, strlen(name), out->slug,
+		    sizeof(out->slug));
 		if (n == (size_t)-1)
 			return MS_ERR_TOOBIG;
 		if (n > 0)

@@ -55,7 +55,7 @@ struct ms_known_asset {
  * into the caller's strings, and are NULL when unknown. */
 struct ms_identity {
 	char slug[MS_SLUG_MAX + 1];
-	const char *symbol;    /* upper case is the caller's job if not curated */
+	const char *symbol;    /* not upper-cased unless curated */
 	const char *name;
 	int curated;           /* 1 when the slug came from the curated table */
 };

@@ -97,7 +97,7 @@ ms_market_resolve(struct ms_store *st, const char *key, int32_t day,
 	    "WHERE slug = lower(?1)";
 	static const char by_symbol[] =
 	    "SELECT id, slug, symbol, name, categories FROM assets "
-	    "WHERE symbol = upper(?1) ORDER BY id LIMIT 64";
+	    "WHERE symbol = ?1 COLLATE NOCASE ORDER BY id LIMIT 64";
 	sqlite3_stmt *s;
 	int rc;
 

@@ -127,7 +127,10 @@ exec_sql(struct ms_store *st, const char *sql)
 	return MS_OK;
 }
 
-/* The user_version of the open connection. */
+/*
+ * The user_version of the open connection. Not logged here: the caller
+ * knows what a failure means (sqlite3_errcode tells why).
+ */
 static int
 read_user_version(struct ms_store *st, int *out)
 {
@@ -135,15 +138,10 @@ read_user_version(struct ms_store *st, int *out)
 	int rc;
 
 	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL)
-	    != SQLITE_OK) {
-		ms_log(MS_LOG_ERROR, NULL, "store: user_version: %s",
-		    sqlite3_errmsg(st->db));
+	    != SQLITE_OK)
 		return MS_ERR_STORE;
-	}
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW) {
-		ms_log(MS_LOG_ERROR, NULL, "store: user_version: %s",
-		    sqlite3_errmsg(st->db));
 		sqlite3_finalize(s);
 		return rc == SQLITE_BUSY ? MS_ERR_BUSY : MS_ERR_STORE;
 	}
@@ -164,11 +162,14 @@ migrate(struct ms_store *st, const char *path)
 
 	if ((rc = exec_sql(st, "BEGIN IMMEDIATE")) != MS_OK)
 		return rc;
-	if ((rc = read_user_version(st, &v)) != MS_OK)
+	if ((rc = read_user_version(st, &v)) != MS_OK) {
+		ms_log(MS_LOG_ERROR, NULL, "store %s: %s", path,
+		    sqlite3_errmsg(st->db));
 		goto fail;
+	}
 	if (v > MS_SCHEMA_VERSION) {
-		ms_log(MS_LOG_ERROR, NULL, "store %s: schema version %d is newer "
-		    "than this build (%d); upgrade moonscope", path, v,
+		ms_log(MS_LOG_ERROR, NULL, "store %s: schema version %d is "
+		    "newer than this build (%d); upgrade moonscope", path, v,
 		    MS_SCHEMA_VERSION);
 		rc = MS_ERR_SCHEMA;
 		goto fail;
@@ -188,13 +189,57 @@ fail:
 	return rc;
 }
 
+/*
+ * Opens path read-only as an immutable file (URI immutable=1): no locks,
+ * no -shm/-wal. Used only when those files are missing and cannot be
+ * created, i.e. for a published read-only snapshot.
+ */
+static int
+open_immutable(struct ms_store *st, const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char uri[4200];
+	size_t n = 0;
+	int rc;
+
+	memcpy(uri, "file:", 5);
+	n = 5;
+	for (const char *p = path; *p != '\0'; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (n + 4 >= sizeof(uri) - 16)
+			return MS_ERR_TOOBIG;
+		if (c == '%' || c == '?' || c == '#' || c < 0x20 || c >= 0x7f) {
+			uri[n++] = '%';
+			uri[n++] = hex[c >> 4];
+			uri[n++] = hex[c & 15];
+		} else {
+			uri[n++] = (char)c;
+		}
+	}
+	memcpy(uri + n, "?immutable=1", 13);
+	rc = sqlite3_open_v2(uri, &st->db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_URI, NULL);
+	if (rc != SQLITE_OK) {
+		ms_log(MS_LOG_ERROR, NULL, "store %s: cannot open: %s", path,
+		    st->db != NULL ? sqlite3_errmsg(st->db) :
+		    sqlite3_errstr(rc));
+		return MS_ERR_IO;
+	}
+	sqlite3_extended_result_codes(st->db, 0);
+	sqlite3_busy_timeout(st->db, 5000);
+	ms_log(MS_LOG_WARN, NULL, "store %s: its -shm/-wal files are missing "
+	    "and cannot be created; reading it as an immutable snapshot", path);
+	return MS_OK;
+}
+
 int
 ms_store_open(const char *path, enum ms_store_mode mode,
     struct ms_store **out)
 {
 	struct ms_store *st;
 	struct stat sb;
-	int flags, rc, v;
+	int flags, rc, v, ec;
 
 	if (path == NULL || path[0] == '\0')
 		return MS_ERR_INVALID;
@@ -211,7 +256,8 @@ ms_store_open(const char *path, enum ms_store_mode mode,
 	rc = sqlite3_open_v2(path, &st->db, flags, NULL);
 	if (rc != SQLITE_OK) {
 		ms_log(MS_LOG_ERROR, NULL, "store %s: cannot open: %s", path,
-		    st->db != NULL ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		    st->db != NULL ? sqlite3_errmsg(st->db) :
+		    sqlite3_errstr(rc));
 		rc = MS_ERR_IO;
 		goto fail;
 	}
@@ -224,7 +270,10 @@ ms_store_open(const char *path, enum ms_store_mode mode,
 		(void)sqlite3_file_control(st->db, "main",
 		    SQLITE_FCNTL_PERSIST_WAL, &one);
 		if ((rc = exec_sql(st, "PRAGMA journal_mode=WAL")) != MS_OK ||
-		    (rc = exec_sql(st, "PRAGMA synchronous=NORMAL")) != MS_OK)
+		    (rc = exec_sql(st, "PRAGMA synchronous=NORMAL")) != MS_OK ||
+		    /* Bulk imports touch pages all over `bars`: keep them. */
+		    (rc = exec_sql(st, "PRAGMA cache_size=-131072")) != MS_OK ||
+		    (rc = exec_sql(st, "PRAGMA temp_store=MEMORY")) != MS_OK)
 			goto fail;
 	}
 	if ((rc = exec_sql(st, "PRAGMA foreign_keys=ON")) != MS_OK)
@@ -233,10 +282,34 @@ ms_store_open(const char *path, enum ms_store_mode mode,
 		if ((rc = migrate(st, path)) != MS_OK)
 			goto fail;
 	} else {
-		if ((rc = read_user_version(st, &v)) != MS_OK) {
+		rc = read_user_version(st, &v);
+		ec = sqlite3_errcode(st->db);
+		if (rc != MS_OK && (ec == SQLITE_READONLY ||
+		    ec == SQLITE_CANTOPEN)) {
+			/*
+			 * A WAL store without its -shm/-wal files in a
+			 * directory we cannot write: read it as an immutable
+			 * snapshot (it cannot change under us then).
+			 */
+			sqlite3_close(st->db);
+			st->db = NULL;
+			if ((rc = open_immutable(st, path)) != MS_OK)
+				goto fail;
+			rc = read_user_version(st, &v);
+		}
+		if (rc != MS_OK) {
 			/* Not a database at all, or unreadable. */
-			if (rc == MS_ERR_STORE)
+			if (sqlite3_errcode(st->db) == SQLITE_NOTADB) {
+				ms_log(MS_LOG_ERROR, NULL, "store %s: not "
+				    "a Moonscope store (not an SQLite file)",
+				    path);
 				rc = MS_ERR_SCHEMA;
+			} else {
+				ms_log(MS_LOG_ERROR, NULL, "store %s: %s", path,
+				    sqlite3_errmsg(st->db));
+				if (rc == MS_ERR_STORE)
+					rc = MS_ERR_IO;
+			}
 			goto fail;
 		}
 		if (v == 0) {
@@ -340,14 +413,20 @@ step_done(struct ms_store *st, sqlite3_stmt *s)
 int
 ms_store_schema_version(struct ms_store *st, int *out)
 {
-	return read_user_version(st, out);
+	int rc = read_user_version(st, out);
+
+	if (rc != MS_OK)
+		ms_log(MS_LOG_ERROR, NULL, "store: user_version: %s",
+		    sqlite3_errmsg(st->db));
+	return rc;
 }
 
 int
 ms_store_data_version(struct ms_store *st, int64_t *out)
 {
 	static const char sql[] =
-	    "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'data_version'";
+	    "SELECT CAST(value AS INTEGER) FROM meta "
+	    "WHERE key = 'data_version'";
 	sqlite3_stmt *s = ms_store_stmt(st, sql);
 	int rc;
 
@@ -558,7 +637,8 @@ ms_store_purge_source(struct ms_store *st, const char *name,
 	static const char list[] = "SELECT id FROM temp.purge_assets";
 	static const char orphans[] =
 	    "DELETE FROM assets WHERE id IN (SELECT id FROM temp.purge_assets) "
-	    "AND NOT EXISTS (SELECT 1 FROM bars b WHERE b.asset_id = assets.id)";
+	    "AND NOT EXISTS (SELECT 1 FROM bars b "
+	    "WHERE b.asset_id = assets.id)";
 	sqlite3_stmt *s;
 	int64_t source_id, n;
 	int rc;

@@ -46,7 +46,11 @@
  * Read-only connections: a WAL database opened with SQLITE_OPEN_READONLY
  * needs its -wal and -shm files to exist or a directory it can create them
  * in. Read-write opens set SQLITE_FCNTL_PERSIST_WAL, so the files are kept
- * after the last writer closes. Give the web
+ * after the last writer closes (other tools, e.g. the sqlite3 shell, may
+ * delete them). When they are missing and cannot be created, a read-only
+ * open falls back to reading the file as an immutable snapshot (URI
+ * immutable=1, logged as a warning): right for a published snapshot, but
+ * such a connection does not see later writes. Give the web
  * server's user write access to the store's directory, or publish a
  * snapshot with its -shm/-wal files. A read-only connection sees each new
  * commit as long as it holds no read transaction open: reset every

@@ -193,7 +193,8 @@ static const struct {
 	unsigned long line;
 	const char *msg;
 } bad[] = {
-#define BAD(n, lit, code, line, msg) { n, lit, sizeof(lit) - 1, code, line, msg }
+#define BAD(n, lit, code, line, msg) \
+	{ n, lit, sizeof(lit) - 1, code, line, msg }
 	BAD("nul", "a,b\n1,2\n3,\0\n", MS_ERR_PARSE, 3, "NUL"),
 	BAD("utf8", "a,b\n1,\xC3\x28\n", MS_ERR_PARSE, 2, "UTF-8"),
 	BAD("overlong_utf8", "a,b\n1,\xC0\xAF\n", MS_ERR_PARSE, 2, "UTF-8"),
@@ -217,7 +218,8 @@ START_TEST(test_bad_inputs)
 
 		write_file(bad[i].name, bad[i].data, bad[i].len, i % 2, path,
 		    sizeof(path));
-		ck_assert_int_eq(ms_csv_open(path, &c, err, sizeof(err)), MS_OK);
+		ck_assert_int_eq(ms_csv_open(path, &c, err, sizeof(err)),
+		    MS_OK);
 		while ((rc = ms_csv_next(c)) == 1)
 			;
 		ck_assert_msg(rc == bad[i].code, "%s: rc %d", bad[i].name, rc);

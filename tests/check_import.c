@@ -449,7 +449,8 @@ static const struct {
 	const char *file;
 	const char *where;     /* ":LINE: reason" suffix expected */
 } bad_files[] = {
-	{ "bad_header.csv", ":1: unknown CSV layout (header: date,slug,price)" },
+	{ "bad_header.csv",
+	  ":1: unknown CSV layout (header: date,slug,price)" },
 	{ "bad_fields.csv", ":3: wrong number of fields: 7 (want 8)" },
 	{ "bad_number.csv", ":4: field 6 (close): not a number: \"1.5x\"" },
 	{ "bad_date.csv", ":3: date: invalid date \"2018-02-30\" (no such day)" },
@@ -457,7 +458,7 @@ static const struct {
 	{ "bad_empty.csv", ":1: no data rows" },
 	{ "bad_mostly_skipped.csv", ":4: 2 of 3 data rows skipped" },
 	{ "bad_inf.csv", ":2: field 7 (volume_usd): not a number: \"inf\"" },
-	{ "does_not_exist.csv", ":0: cannot open" },
+	{ "does_not_exist.csv", ": cannot open: No such file" },
 };
 
 START_TEST(test_bad_files_rejected)

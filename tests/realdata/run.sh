@@ -1,0 +1,177 @@
+#!/bin/sh
+# tests/realdata/run.sh — imports the real historical data of ../shared/data
+# (pit_universe/ and majors_daily/) into a temporary store with
+# build/moonscope and checks row counts, asset counts and known values
+# against the data's README and the files themselves.
+#
+# Skips (exit 0, "SKIP realdata: reason") when the data folder is absent.
+# MS_SHARED_DATA overrides the data folder (default: ../shared/data
+# relative to the repository root). Prints "N passed, M failed" at the end
+# and exits non-zero when a check failed.
+set -u
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+data=${MS_SHARED_DATA:-$root/../shared/data}
+bin=$root/build/moonscope
+
+if [ ! -d "$data/pit_universe" ] || [ ! -d "$data/majors_daily" ]; then
+	echo "SKIP realdata: no real data at $data (set MS_SHARED_DATA)"
+	exit 0
+fi
+if [ ! -x "$bin" ]; then
+	echo "realdata: $bin is missing; run make all first" >&2
+	exit 1
+fi
+if ! command -v sqlite3 >/dev/null 2>&1; then
+	echo "realdata: the sqlite3 command is needed (apt-get install sqlite3)" >&2
+	exit 1
+fi
+
+tmp=$(mktemp -d /tmp/ms_realdata.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+db=$tmp/real.db
+passed=0
+failed=0
+
+ok() {
+	passed=$((passed + 1))
+	echo "ok: $1"
+}
+
+not_ok() {
+	failed=$((failed + 1))
+	echo "FAIL: $1"
+}
+
+# check NAME EXPECTED SQL — compares one sqlite3 value with EXPECTED.
+check() {
+	got=$(sqlite3 "$db" "$3" 2>&1)
+	if [ "$got" = "$2" ]; then
+		ok "$1 = $2"
+	else
+		not_ok "$1: got '$got', want '$2'"
+	fi
+}
+
+# Day number of an ISO date, for SQL.
+day() {
+	echo "CAST(julianday('$1') - 2440587.5 AS INTEGER)"
+}
+
+# imports row of a layout: column
+imp() {
+	echo "SELECT $2 FROM imports WHERE layout = '$1' ORDER BY id LIMIT 1"
+}
+
+# The served (daily) value of an asset on a day.
+served() {
+	echo "SELECT $3 FROM daily d JOIN assets a ON a.id = d.asset_id" \
+	    "WHERE a.slug = '$1' AND d.day = $(day "$2")"
+}
+
+u2018=$data/pit_universe/cmc_allcoins_daily_2018-01-01_2018-07-02.csv.gz
+
+# 1. The 2018 universe alone, timed (target: under 5 s).
+t0=$(date +%s.%N)
+if "$bin" --db "$db" import "$u2018" >"$tmp/import1.log" 2>&1; then
+	ok "import of the 2018 universe"
+else
+	not_ok "import of the 2018 universe (exit $?)"
+	cat "$tmp/import1.log"
+fi
+t1=$(date +%s.%N)
+secs=$(echo "$t1 $t0" | awk '{ printf "%.2f", $1 - $2 }')
+echo "time: 2018 universe (251,969 rows) imported in $secs s (target < 5 s)"
+if awk "BEGIN { exit !($secs < 20) }"; then
+	ok "2018 import time $secs s < 20 s (regression guard)"
+else
+	not_ok "2018 import took $secs s"
+fi
+
+# 2. Everything else (the 2018 file again: must change nothing).
+v1=$(sqlite3 "$db" "SELECT value FROM meta WHERE key = 'data_version'")
+if "$bin" --db "$db" import "$data/pit_universe" "$data/majors_daily" \
+    >"$tmp/import2.log" 2>&1; then
+	ok "import of pit_universe/ and majors_daily/"
+else
+	not_ok "import of pit_universe/ and majors_daily/ (exit $?)"
+	cat "$tmp/import2.log"
+fi
+grep -E '^(total|[^ ].*: (layout|REJECTED))' "$tmp/import2.log"
+
+check "2018 universe rows read" 251969 "$(imp cmc_allcoins_2018 rows_read)"
+check "2018 universe assets" 1602 "$(imp cmc_allcoins_2018 assets)"
+check "2018 universe re-import: inserted+updated" 0 \
+    "SELECT rows_inserted + rows_updated FROM imports WHERE
+     layout = 'cmc_allcoins_2018' ORDER BY id DESC LIMIT 1"
+check "kaggle rows read" 37082 "$(imp cmc_daily_kaggle rows_read)"
+check "kaggle assets" 23 "$(imp cmc_daily_kaggle assets)"
+check "coingecko rows read" 75801 "$(imp coingecko_max rows_read)"
+check "coingecko coins" 62 "$(imp coingecko_max assets)"
+check "top200 rows read" 14000 "$(imp cmc_top200_monthly rows_read)"
+check "top200 rows skipped (BabyDoge price 0)" 12 \
+    "$(imp cmc_top200_monthly rows_skipped)"
+check "coinbase rows read" 60726 "$(imp coinbase_spot rows_read)"
+check "coinbase rows skipped (USDC-quoted)" 66 "$(imp coinbase_spot rows_skipped)"
+check "coinbase rows stored" 60660 "$(imp coinbase_spot rows_inserted)"
+
+# XRP (slug ripple) from the served daily series.
+check "XRP symbol of slug ripple" "XRP|XRP" \
+    "SELECT symbol, name FROM assets WHERE slug = 'ripple'"
+check "XRP close 2018-01-04 (kaggle wins)" "3.1966|cmc_daily_kaggle" \
+    "SELECT printf('%.4f', d.close), s.name FROM daily d
+     JOIN assets a ON a.id = d.asset_id JOIN sources s ON s.id = d.source_id
+     WHERE a.slug = 'ripple' AND d.day = $(day 2018-01-04)"
+check "XRP max high up to 2018-01-04" 3.8419 \
+    "SELECT printf('%.4f', max(d.high)) FROM daily d JOIN assets a
+     ON a.id = d.asset_id WHERE a.slug = 'ripple' AND d.day <= $(day 2018-01-04)"
+check "XRP close 2021-07-06" 0.6654 \
+    "SELECT printf('%.4f', close) FROM ($(served ripple 2021-07-06 close))"
+check "XRP market cap 2021-07-06 (e9)" 30.72 \
+    "SELECT printf('%.2f', x / 1e9) FROM ($(served ripple 2021-07-06 'market_cap AS x'))"
+# CoinGecko's 2018-03-02 00:00 snapshot is BTC's 2018-03-01 close.
+check "coingecko bitcoin 2018-03-01 (shifted) close" 10859.55 \
+    "SELECT printf('%.2f', b.close) FROM bars b JOIN assets a ON a.id = b.asset_id
+     JOIN sources s ON s.id = b.source_id WHERE a.slug = 'bitcoin'
+     AND s.name = 'coingecko_max' AND b.day = $(day 2018-03-01)"
+# Terra: LUNA before the May 2022 split is Terra Classic.
+check "terra-luna (Terra Classic) has top200 LUNA 2022-05-01" 82.2395 \
+    "SELECT printf('%.4f', b.close) FROM bars b JOIN assets a ON a.id = b.asset_id
+     JOIN sources s ON s.id = b.source_id WHERE s.name = 'cmc_top200_monthly'
+     AND a.slug = 'terra-luna' AND b.day = $(day 2022-05-01)"
+check "terra-luna-v2 exists as LUNA" "LUNA" \
+    "SELECT symbol FROM assets WHERE slug = 'terra-luna-v2'"
+check "bitconnect is in the universe (dead coins kept)" 1 \
+    "SELECT count(*) FROM assets WHERE slug = 'bitconnect'"
+
+# Re-importing everything changes nothing.
+"$bin" --db "$db" import "$data/pit_universe" "$data/majors_daily" \
+    >"$tmp/import3.log" 2>&1
+v2=$(sqlite3 "$db" "SELECT value FROM meta WHERE key = 'data_version'")
+v3=$(sqlite3 "$db" "SELECT value FROM meta WHERE key = 'data_version'")
+if grep -q 'inserted 0, updated 0, unchanged 439500' "$tmp/import3.log" &&
+    [ "$(grep -c 'store changed' "$tmp/import3.log")" = 0 ]; then
+	ok "re-import of everything: no change (data_version $v2)"
+else
+	not_ok "re-import changed something"
+	grep total "$tmp/import3.log"
+fi
+[ "$v1" != "" ] && [ "$v2" = "$v3" ] || not_ok "data_version read"
+
+# info --json names all five sources.
+if "$bin" --db "$db" info --json >"$tmp/info.json" 2>&1 &&
+    [ "$(grep -c '"name":' "$tmp/info.json")" = 5 ]; then
+	ok "info --json lists 5 sources"
+else
+	not_ok "info --json"
+	cat "$tmp/info.json"
+fi
+# demo-data refuses to mix into real data.
+if "$bin" --db "$db" demo-data >"$tmp/demo.log" 2>&1; then
+	not_ok "demo-data ran on a store with real data"
+else
+	ok "demo-data refuses a store with real data"
+fi
+
+echo "realdata: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
