@@ -16,7 +16,8 @@
 #
 # Apache is skipped, with the reason printed, only when apache2 is not
 # installed. KEEP=1 keeps the temp directory; CASES="a.txt b.txt" limits the
-# case files. With --serve it starts both servers, prints their URLs and
+# case files; DATA="path..." imports those CSV files/folders instead of the
+# fixture (tests/realdata uses this to check real history over HTTP). With --serve it starts both servers, prints their URLs and
 # waits (until SIGINT/SIGTERM) instead of running the checks — for writing
 # cases: build/httpcheck -v URL tests/integration/cases/routes.txt
 set -euo pipefail
@@ -121,10 +122,19 @@ children() {
 }
 
 # --- store ------------------------------------------------------------------
-echo "integration: importing tests/integration/fixture.csv into $db"
-if ! MOONSCOPE_DB=$db "$cli" import "$here/fixture.csv" >"$work/import.log" 2>&1; then
-	failed=1
-	ms_die "integration: import of the fixture failed"
+if [ -n "${DATA:-}" ]; then
+	read -r -a data <<<"$DATA"
+	echo "integration: importing ${data[*]} into $db"
+	if ! MOONSCOPE_DB=$db "$cli" import --skip-unknown "${data[@]}" >"$work/import.log" 2>&1; then
+		failed=1
+		ms_die "integration: import of ${data[*]} failed"
+	fi
+else
+	echo "integration: importing tests/integration/fixture.csv into $db"
+	if ! MOONSCOPE_DB=$db "$cli" import "$here/fixture.csv" >"$work/import.log" 2>&1; then
+		failed=1
+		ms_die "integration: import of the fixture failed"
+	fi
 fi
 
 # --- lighttpd -----------------------------------------------------------------
