@@ -152,24 +152,28 @@ struct reply {
 	char content_type[64];
 };
 
-/* Runs one request through ms_handle with a fresh context. */
+/*
+ * Runs one request through ms_handle with ctx, or with a fresh context
+ * (closed afterwards) when ctx is NULL.
+ */
 static void
-call(const struct ms_route *route, const char *method, const char *uri,
-    struct reply *out)
+call_ctx(struct ms_ctx *shared_ctx, const struct ms_route *route,
+    const char *method, const char *uri, struct reply *out)
 {
 	char e_method[64], e_uri[1200], e_qs[1200];
 	char *envp[] = { e_method, e_uri, e_qs,
 		(char *)(uintptr_t)"HTTP_X_REQUEST_ID=test-req", NULL };
 	const char *q = strchr(uri, '?');
-	struct ms_ctx ctx;
+	struct ms_ctx own, *ctx = shared_ctx ? shared_ctx : &own;
 	struct ms_response res;
 
 	snprintf(e_method, sizeof(e_method), "REQUEST_METHOD=%s", method);
 	snprintf(e_uri, sizeof(e_uri), "REQUEST_URI=%s", uri);
 	snprintf(e_qs, sizeof(e_qs), "QUERY_STRING=%s", q ? q + 1 : "");
-	memset(&ctx, 0, sizeof(ctx));
+	if (shared_ctx == NULL)
+		ms_ctx_init(&own);
 	ms_response_init(&res);
-	ms_handle(&ctx, route, envp, &res);
+	ms_handle(ctx, route, envp, &res);
 	out->status = res.status;
 	out->json = res.body.len ? cJSON_ParseWithLength(res.body.data,
 	    res.body.len) : NULL;
@@ -181,8 +185,15 @@ call(const struct ms_route *route, const char *method, const char *uri,
 	snprintf(out->content_type, sizeof(out->content_type), "%s",
 	    res.content_type ? res.content_type : "");
 	ms_response_free(&res);
-	if (ctx.store != NULL)
-		ms_store_close(ctx.store);
+	if (shared_ctx == NULL)
+		ms_ctx_free(&own);
+}
+
+static void
+call(const struct ms_route *route, const char *method, const char *uri,
+    struct reply *out)
+{
+	call_ctx(NULL, route, method, uri, out);
 }
 
 /* Follows a dotted path with [i] indexes, e.g. "data.change.d7". */
@@ -579,6 +590,45 @@ START_TEST(test_as_of_truncation)
 }
 END_TEST
 
+/*
+ * A function keeps its read-only store open across requests and still
+ * sees data committed after it opened it, without a restart.
+ */
+START_TEST(test_sees_new_data)
+{
+	struct ms_ctx ctx;
+	struct ms_store *st;
+	struct reply r;
+	int64_t a;
+
+	ms_ctx_init(&ctx);
+	call_ctx(&ctx, ms_route_v1_asset, "GET", "/v1/assets/ripple", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(str(r.json, "data.date"), "2018-04-11");
+	int64_t dv = (int64_t)num(r.json, "meta.data_version");
+	cJSON_Delete(r.json);
+
+	ck_assert_int_eq(ms_store_open(db_path, MS_STORE_RW, &st), 0);
+	ck_assert_int_eq(ms_store_begin(st), 0);
+	ck_assert_int_eq(ms_store_source(st, "fix_a", 10, "close at 23:59 UTC",
+	    0, "fixture source A", &a), 0);
+	insert_bar(ms_store_db(st), 1, a, ms_date_from_ymd(2018, 4, 12),
+	    3, 3, 3, 3, 1, 3e9);
+	ck_assert_int_eq(ms_store_rebuild_daily(st, 1), 0);
+	ck_assert_int_eq(ms_store_bump_version(st), 0);
+	ck_assert_int_eq(ms_store_commit(st), 0);
+	ms_store_close(st);
+
+	call_ctx(&ctx, ms_route_v1_asset, "GET", "/v1/assets/ripple", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(str(r.json, "data.date"), "2018-04-12");
+	ck_rel(num(r.json, "data.close"), 3.0);
+	ck_assert_int_gt((int64_t)num(r.json, "meta.data_version"), dv);
+	cJSON_Delete(r.json);
+	ms_ctx_free(&ctx);
+}
+END_TEST
+
 Suite *make_routes_suite(void);
 
 Suite *
@@ -598,6 +648,7 @@ make_routes_suite(void)
 	tcase_add_test(tc, test_price);
 	tcase_add_test(tc, test_not_found);
 	tcase_add_test(tc, test_as_of_truncation);
+	tcase_add_test(tc, test_sees_new_data);
 	suite_add_tcase(s, tc);
 	return s;
 }
