@@ -476,3 +476,24 @@ ms_source_set_format(struct ms_store *st, const struct ms_source_set *set,
 	}
 	return 0;
 }
+
+int
+ms_market_sources_between(struct ms_store *st, int32_t day, int32_t days,
+    struct ms_source_set *set)
+{
+	static const char sql[] =
+	    "SELECT DISTINCT source_id FROM daily WHERE day BETWEEN ?1 AND ?2";
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((s = ms_store_stmt(st, sql)) == NULL)
+		return MS_ERR_STORE;
+	sqlite3_bind_int64(s, 1, (int64_t)day - days + 1);
+	sqlite3_bind_int64(s, 2, day);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		ms_source_set_add(set, sqlite3_column_int64(s, 0));
+	if (rc != SQLITE_DONE)
+		return step_error(st, s, "sources between");
+	sqlite3_reset(s);
+	return 0;
+}

@@ -142,4 +142,12 @@ void ms_source_set_add(struct ms_source_set *set, int64_t id);
 int ms_source_set_format(struct ms_store *st, const struct ms_source_set *set,
     char *buf, size_t bufsz, int *synthetic);
 
+/*
+ * Adds to set the sources of the served bars in the `days` days ending at
+ * day (cross-sectional answers built from a panel use this for
+ * meta.source).
+ */
+int ms_market_sources_between(struct ms_store *st, int32_t day, int32_t days,
+    struct ms_source_set *set);
+
 #endif
