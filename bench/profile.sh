@@ -26,7 +26,9 @@ data=${BENCH_DATA:-$root/../shared/data}
 asset=${PROFILE_ASSET:-ripple}
 query=${PROFILE_QUERY:-}
 py=/usr/bin/python3
-[ -x build/fn/v1_asset ] && [ -x build/moonscope ] || ms_die "profile: run make all first"
+if [ ! -x build/fn/v1_asset ] || [ ! -x build/moonscope ]; then
+	ms_die "profile: run make all first"
+fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/moonscope-profile.XXXXXX")
 pids=()

@@ -86,6 +86,10 @@ pids=()
 cleanup() {
 	local rc=$? p
 	trap - EXIT INT TERM
+	if [ -n "${wrk_pid:-}" ]; then
+		kill -TERM "$wrk_pid" 2>/dev/null || true
+		wait "$wrk_pid" 2>/dev/null || true
+	fi
 	for p in "${pids[@]}"; do
 		ms_stop_pid "$p" 15 || ms_say "bench: could not stop pid $p"
 	done
@@ -128,7 +132,8 @@ hr
 bench_import() {
 	local i t0 t1 db log rows stored
 	if [ ! -r "$universe" ]; then
-		say "import: skipped: $universe is missing" | tee "$out/import.skip"
+		printf '%s is missing\n' "$universe" >"$out/import.skip"
+		say "import: skipped: $(cat "$out/import.skip")"
 		return 0
 	fi
 	rows=$(gzip -dc "$universe" | tail -n +2 | grep -c .)
@@ -156,13 +161,15 @@ print(c.execute("SELECT count(*) FROM bars").fetchone()[0])' "$db")
 
 # ---- 2. HTTP ----------------------------------------------------------------
 
-# start_bg NAME LOG CMD... — starts CMD in the background, records its PID.
+# start_bg LOG CMD... — starts CMD in the background; its PID goes into
+# bg_pid and onto the list the EXIT trap stops.
+bg_pid=
 start_bg() {
-	local name=$1 log=$2
-	shift 2
+	local log=$1
+	shift
 	"$@" >"$log" 2>&1 &
-	pids+=("$!")
-	eval "pid_$name=\$!"
+	bg_pid=$!
+	pids+=("$bg_pid")
 }
 
 # wait_up URL PID LOG — waits for URL to answer 200 while PID lives.
@@ -188,7 +195,19 @@ fetch() {
 	[ "$code" = 200 ] || { cat "$2" >&2 2>/dev/null; ms_die "bench: $1 answered $code"; }
 }
 
-# A setup to measure: key, case, url.
+# run_wrk OUTFILE ARGS... — wrk in the background and waited for, so that a
+# SIGTERM or SIGINT reaches the EXIT trap at once rather than after the run.
+wrk_pid=
+run_wrk() {
+	local f=$1
+	shift
+	wrk "$@" >"$f" 2>&1 &
+	wrk_pid=$!
+	wait "$wrk_pid" || true
+	wrk_pid=
+}
+
+# A setup to measure: key, case, url, server PID.
 setups=()
 
 # measure KEY CASE URL PID ROUND — one wrk run; also the CPU time the
@@ -197,7 +216,7 @@ measure() {
 	local key=$1 case=$2 url=$3 pid=$4 round=$5 f line c0 c1 cpu
 	f=$out/raw/$key-$case-$round.txt
 	c0=$("$py" bench/report.py cputicks "$pid")
-	wrk -t"$threads" -c"$conns" -d"$duration" --latency "$url" >"$f" 2>&1 || true
+	run_wrk "$f" -t"$threads" -c"$conns" -d"$duration" --latency "$url"
 	c1=$("$py" bench/report.py cputicks "$pid")
 	line=$("$py" bench/report.py wrk "$f")
 	# shellcheck disable=SC2086
@@ -211,12 +230,18 @@ measure() {
 }
 
 bench_http() {
-	local db=$tmp/serve.db p port spid case t0 t1 files=() s r
+	local db=$tmp/serve.db p port spid case t0 t1 files=() s r pid_fastapi pid_static
+	local -A ms_port=()
 	if [ ! -r "$universe" ]; then
-		say "http: skipped: $universe is missing (the benchmarked asset, $asset, comes from it)" | tee "$out/http.skip"
+		printf '%s is missing (the benchmarked asset, %s, comes from it)\n' "$universe" "$asset" >"$out/http.skip"
+		say "http: skipped: $(cat "$out/http.skip")"
 		return 0
 	fi
-	[ -r "$majors" ] && files+=("$majors") || say "http: note: $majors is missing; serving the 2018 universe only"
+	if [ -r "$majors" ]; then
+		files+=("$majors")
+	else
+		say "http: note: $majors is missing; serving the 2018 universe only"
+	fi
 	files+=("$universe")
 	t0=$(now_ns)
 	if ! "$cli" --db "$db" import "${files[@]}" >"$out/raw/serve-import.log" 2>&1; then
@@ -237,10 +262,10 @@ bench_http() {
 		mkdir -p "$tmp/ms$p"
 		infra/gen-config.sh lighttpd --port "$port" --root "$tmp/ms$p" \
 		    --fn-dir "$fn_dir" --db "$db" --procs "$p" >"$tmp/ms$p/lighttpd.conf"
-		start_bg "ms$p" "$tmp/ms$p/stderr.log" "$py" "$here/subreaper.py" lighttpd -D -f "$tmp/ms$p/lighttpd.conf"
-		eval "port_ms$p=$port"
-		eval "wait_up http://127.0.0.1:$port$path_latest \$pid_ms$p $tmp/ms$p/lighttpd-error.log"
-		eval "spid=\$pid_ms$p"
+		start_bg "$tmp/ms$p/stderr.log" "$py" "$here/subreaper.py" lighttpd -D -f "$tmp/ms$p/lighttpd.conf"
+		spid=$bg_pid
+		ms_port[$p]=$port
+		wait_up "http://127.0.0.1:$port$path_latest" "$spid" "$tmp/ms$p/lighttpd-error.log"
 		setups+=("ms$p latest http://127.0.0.1:$port$path_latest $spid")
 		setups+=("ms$p as_of http://127.0.0.1:$port$path_asof $spid")
 		[ -n "$first_ms" ] || first_ms=$port
@@ -255,10 +280,11 @@ bench_http() {
 	if [ "$have_fastapi" = 1 ]; then
 		port=$(ms_free_port) || ms_die "bench: no free port"
 		MOONSCOPE_DB=$db BENCH_CONST_FILE=$out/body-latest.json \
-		    start_bg fastapi "$tmp/fastapi.log" "$py" "$here/subreaper.py" "$py" -m uvicorn \
+		    start_bg "$tmp/fastapi.log" "$py" "$here/subreaper.py" "$py" -m uvicorn \
 		    --app-dir "$here" fastapi_peer:app --host 127.0.0.1 --port "$port" \
 		    --workers 2 --loop uvloop --http httptools --no-access-log \
 		    --log-level warning
+		pid_fastapi=$bg_pid
 		wait_up "http://127.0.0.1:$port/bench/const" "$pid_fastapi" "$tmp/fastapi.log"
 		say "http: FastAPI + uvicorn, 2 workers, on 127.0.0.1:$port (pid $pid_fastapi)"
 		for case in latest as_of; do
@@ -297,7 +323,8 @@ server.errorlog      = "$tmp/static/lighttpd-error.log"
 server.tag           = "moonscope"
 mimetype.assign      = ( ".json" => "application/json" )
 EOF
-	start_bg static "$tmp/static/stderr.log" "$py" "$here/subreaper.py" lighttpd -D -f "$tmp/static/lighttpd.conf"
+	start_bg "$tmp/static/stderr.log" "$py" "$here/subreaper.py" lighttpd -D -f "$tmp/static/lighttpd.conf"
+	pid_static=$bg_pid
 	wait_up "http://127.0.0.1:$port/asset.json" "$pid_static" "$tmp/static/lighttpd-error.log"
 	say "http: lighttpd static file on 127.0.0.1:$port (pid $pid_static)"
 	setups+=("static latest http://127.0.0.1:$port/asset.json $pid_static")
@@ -307,7 +334,7 @@ EOF
 	for s in "${setups[@]}"; do
 		# shellcheck disable=SC2086
 		set -- $s
-		wrk -t"$threads" -c"$conns" -d"$warmup" "$3" >"$out/raw/warmup-$1-$2.txt" 2>&1 || true
+		run_wrk "$out/raw/warmup-$1-$2.txt" -t"$threads" -c"$conns" -d"$warmup" "$3"
 	done
 	for r in $(seq 1 "$runs"); do
 		say "round $r of $runs"
@@ -320,7 +347,7 @@ EOF
 
 	# Still serving correctly after the load?
 	for p in $procs_list; do
-		eval "port=\$port_ms$p"
+		port=${ms_port[$p]}
 		fetch "http://127.0.0.1:$port$path_latest" "$tmp/after.json"
 		"$py" bench/report.py compare "$out/body-latest.json" "$tmp/after.json" ||
 		    ms_die "bench: moonscope ($p responders) answers differently after the load"
