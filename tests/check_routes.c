@@ -34,6 +34,9 @@ extern const struct ms_route *const ms_route_v1_asset;
 extern const struct ms_route *const ms_route_v1_asset_ohlcv;
 extern const struct ms_route *const ms_route_v1_price;
 extern const struct ms_route *const ms_route_not_found;
+extern const struct ms_route *const ms_route_v1_market;
+extern const struct ms_route *const ms_route_v1_grades;
+extern const struct ms_route *const ms_route_v1_moonshots;
 
 static char db_path[256];
 
@@ -562,6 +565,9 @@ START_TEST(test_as_of_truncation)
 		{ &ms_route_v1_asset_ohlcv, "/v1/assets/ripple/ohlcv?to=2018-12-31&as_of=2018-02-15" },
 		{ &ms_route_v1_price, "/v1/price?ids=ripple,alpine,nocap&as_of=2018-02-15" },
 		{ &ms_route_v1_health, "/v1/health?as_of=2018-02-15" },
+		{ &ms_route_v1_market, "/v1/market?as_of=2018-02-15" },
+		{ &ms_route_v1_grades, "/v1/grades?as_of=2018-02-15" },
+		{ &ms_route_v1_moonshots, "/v1/moonshots?as_of=2018-02-15&include_unknown_cap=true" },
 	};
 	size_t n = sizeof(cases) / sizeof(cases[0]);
 	char *before[sizeof(cases) / sizeof(cases[0])];
@@ -587,6 +593,34 @@ START_TEST(test_as_of_truncation)
 		free(after);
 		free(before[i]);
 	}
+}
+END_TEST
+
+/*
+ * As of 2018-02-01 (day 31): ripple closes 1.31 (cap 1.31e9), alpha-coin
+ * 0.5 (5e6), alpine 0.9 (9e6), nocap 2 (cap unknown); deadcoin stopped.
+ * Only ripple rose over 30 days (1.31 vs 1.01).
+ */
+START_TEST(test_market)
+{
+	struct reply r;
+	double total = 1.31e9 + 5e6 + 9e6;
+
+	call(ms_route_v1_market, "GET", "/v1/market?as_of=2018-02-01&top=2", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq((int)num(r.json, "data.assets"), 4);
+	ck_assert_int_eq((int)num(r.json, "data.assets_with_market_cap"), 3);
+	ck_rel(num(r.json, "data.total_market_cap"), total);
+	ck_assert_int_eq(cJSON_GetArraySize(at(r.json, "data.dominance")), 2);
+	ck_assert_str_eq(str(r.json, "data.dominance[0].id"), "ripple");
+	ck_rel(num(r.json, "data.dominance[0].share"), 1.31e9 / total);
+	ck_assert_str_eq(str(r.json, "data.dominance[1].id"), "alpine");
+	ck_rel(num(r.json, "data.breadth.positive_roi_30d"), 0.25);
+	cJSON_Delete(r.json);
+
+	call(ms_route_v1_market, "GET", "/v1/market?top=0", &r);
+	ck_assert_int_eq(r.status, 400);
+	cJSON_Delete(r.json);
 }
 END_TEST
 
@@ -649,6 +683,7 @@ make_routes_suite(void)
 	tcase_add_test(tc, test_not_found);
 	tcase_add_test(tc, test_as_of_truncation);
 	tcase_add_test(tc, test_sees_new_data);
+	tcase_add_test(tc, test_market);
 	suite_add_tcase(s, tc);
 	return s;
 }
