@@ -32,6 +32,7 @@
 #include "ms_error.h"
 #include "ms_import.h"
 #include "ms_log.h"
+#include "cli.h"
 #include "ms_store.h"
 
 #ifndef MS_VERSION
@@ -55,6 +56,8 @@ static const char usage_text[] =
     "                               (source synthetic-demo)\n"
     "  purge --source NAME          delete every bar of a source\n"
     "  info [--json]                schema, data version, sources, assets\n"
+    "  daily [--as-of D | --from D1 --to D2] [--picks K]\n"
+    "                               record grades and moonshot picks\n"
     "  help, --help                 this text\n"
     "  --version                    print the version\n"
     "\n"
@@ -562,5 +565,7 @@ main(int argc, char **argv)
 		return cmd_purge(db, argc - i, argv + i);
 	if (strcmp(cmd, "info") == 0)
 		return cmd_info(db, argc - i, argv + i);
+	if (strcmp(cmd, "daily") == 0)
+		return ms_cli_daily(db, argc - i, argv + i);
 	return usage_error("unknown command %s", cmd);
 }

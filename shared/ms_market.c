@@ -497,3 +497,26 @@ ms_market_sources_between(struct ms_store *st, int32_t day, int32_t days,
 	sqlite3_reset(s);
 	return 0;
 }
+
+int
+ms_market_asset(struct ms_store *st, int64_t id, struct ms_asset *out)
+{
+	static const char sql[] =
+	    "SELECT id, slug, symbol, name, categories FROM assets WHERE id = ?1";
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((s = ms_store_stmt(st, sql)) == NULL)
+		return MS_ERR_STORE;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(s);
+		return MS_ERR_NOTFOUND;
+	}
+	if (rc != SQLITE_ROW)
+		return step_error(st, s, "asset");
+	read_asset(s, 0, out);
+	sqlite3_reset(s);
+	return 0;
+}

@@ -61,6 +61,9 @@ struct ms_resolution {
 int ms_market_resolve(struct ms_store *st, const char *key, int32_t day,
     struct ms_asset *out, struct ms_resolution *res);
 
+/* Looks an asset up by internal id; MS_ERR_NOTFOUND when none. */
+int ms_market_asset(struct ms_store *st, int64_t id, struct ms_asset *out);
+
 /* The last day with any bar at or before day (or overall when day < 0). */
 int ms_market_latest_day(struct ms_store *st, int32_t day, int32_t *out);
 

@@ -89,6 +89,25 @@ static const char *const migrations[] = {
 	"  rows_unchanged INTEGER, assets INTEGER);"
 	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
 	"INSERT INTO meta(key, value) VALUES ('data_version', '0');",
+
+	/* 1 -> 2: the daily record (see ms_record.h). */
+	"CREATE TABLE runs ("
+	"  day INTEGER PRIMARY KEY,"
+	"  data_version INTEGER NOT NULL,"
+	"  picks_k INTEGER NOT NULL,"
+	"  made_at TEXT NOT NULL);"
+	"CREATE TABLE pick_records ("
+	"  day INTEGER NOT NULL,"
+	"  rank INTEGER NOT NULL,"
+	"  asset_id INTEGER NOT NULL REFERENCES assets(id),"
+	"  price REAL NOT NULL, market_cap REAL, volume REAL,"
+	"  trader_grade REAL, investor_grade REAL,"
+	"  PRIMARY KEY (day, rank)) WITHOUT ROWID;"
+	"CREATE TABLE grade_records ("
+	"  day INTEGER NOT NULL,"
+	"  asset_id INTEGER NOT NULL REFERENCES assets(id),"
+	"  trader REAL, investor REAL,"
+	"  PRIMARY KEY (day, asset_id)) WITHOUT ROWID;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -490,20 +509,19 @@ ms_store_bump_version(struct ms_store *st)
 	return s == NULL ? MS_ERR_STORE : step_done(st, s);
 }
 
-/* Rebuilds `daily` for every asset that has bars from source_id. */
+/*
+ * Steps s, a prepared and bound statement whose first column is an asset
+ * id, collects every id it yields, resets it, then rebuilds `daily` for
+ * each id in turn (the statement is reset before the first rebuild, so the
+ * rebuilds can use the statement cache freely).
+ */
 static int
-rebuild_source_assets(struct ms_store *st, int64_t source_id)
+rebuild_listed_assets(struct ms_store *st, sqlite3_stmt *s)
 {
-	static const char sql[] =
-	    "SELECT DISTINCT asset_id FROM bars WHERE source_id = ?";
-	sqlite3_stmt *s = ms_store_stmt(st, sql);
 	int64_t *ids = NULL, *tmp;
 	size_t n = 0, cap = 0;
 	int rc;
 
-	if (s == NULL)
-		return MS_ERR_STORE;
-	sqlite3_bind_int64(s, 1, source_id);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 256;
@@ -526,6 +544,20 @@ rebuild_source_assets(struct ms_store *st, int64_t source_id)
 		rc = ms_store_rebuild_daily(st, ids[i]);
 	free(ids);
 	return rc;
+}
+
+/* Rebuilds `daily` for every asset that has bars from source_id. */
+static int
+rebuild_source_assets(struct ms_store *st, int64_t source_id)
+{
+	static const char sql[] =
+	    "SELECT DISTINCT asset_id FROM bars WHERE source_id = ?";
+	sqlite3_stmt *s = ms_store_stmt(st, sql);
+
+	if (s == NULL)
+		return MS_ERR_STORE;
+	sqlite3_bind_int64(s, 1, source_id);
+	return rebuild_listed_assets(st, s);
 }
 
 int
@@ -680,35 +712,8 @@ ms_store_purge_source(struct ms_store *st, const char *name,
 	/* Rebuild what is left of each touched asset, then drop orphans. */
 	if ((s = ms_store_stmt(st, list)) == NULL)
 		return MS_ERR_STORE;
-	{
-		int64_t *ids = NULL, *t;
-		size_t cnt = 0, cap = 0;
-
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			if (cnt == cap) {
-				cap = cap ? cap * 2 : 256;
-				t = realloc(ids, cap * sizeof(*ids));
-				if (t == NULL) {
-					sqlite3_reset(s);
-					free(ids);
-					return MS_ERR_NOMEM;
-				}
-				ids = t;
-			}
-			ids[cnt++] = sqlite3_column_int64(s, 0);
-		}
-		sqlite3_reset(s);
-		if (rc != SQLITE_DONE) {
-			free(ids);
-			return MS_ERR_STORE;
-		}
-		rc = MS_OK;
-		for (size_t i = 0; i < cnt && rc == MS_OK; i++)
-			rc = ms_store_rebuild_daily(st, ids[i]);
-		free(ids);
-		if (rc != MS_OK)
-			return rc;
-	}
+	if ((rc = rebuild_listed_assets(st, s)) != MS_OK)
+		return rc;
 	if ((s = ms_store_stmt(st, orphans)) == NULL ||
 	    (rc = step_done(st, s)) != MS_OK)
 		return s == NULL ? MS_ERR_STORE : rc;

@@ -10,7 +10,8 @@
  * uninitialised file (user_version 0). A read-only open of a missing file
  * fails with MS_ERR_NOTFOUND. Open failures are logged with ms_log.
  *
- * Schema (version 1) — see docs/store.md for the full description:
+ * Schema (version 1; version 2 adds the daily record tables of
+ * ms_record.h) — see docs/store.md for the full description:
  *
  *   sources(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,
  *           priority INTEGER NOT NULL,       -- lower wins per asset-day
@@ -65,7 +66,7 @@
 
 #define MS_STORE_DEFAULT_PATH "var/moonscope.db"
 #define MS_STORE_ENV "MOONSCOPE_DB"
-#define MS_SCHEMA_VERSION 1
+#define MS_SCHEMA_VERSION 2
 
 enum ms_store_mode {
 	MS_STORE_RO,      /* read-only; the file must exist */

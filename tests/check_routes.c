@@ -26,6 +26,7 @@
 
 #include "ms_date.h"
 #include "ms_http.h"
+#include "ms_record.h"
 #include "ms_store.h"
 
 extern const struct ms_route *const ms_route_v1_health;
@@ -37,6 +38,7 @@ extern const struct ms_route *const ms_route_not_found;
 extern const struct ms_route *const ms_route_v1_market;
 extern const struct ms_route *const ms_route_v1_grades;
 extern const struct ms_route *const ms_route_v1_moonshots;
+extern const struct ms_route *const ms_route_v1_moonshots_past;
 
 static char db_path[256];
 
@@ -625,6 +627,59 @@ START_TEST(test_market)
 END_TEST
 
 /*
+ * Recording 2018-01-31: ripple is over $100M, nocap has no market cap,
+ * deadcoin has no bar; the picks are alpha-coin and alpine, whose prices
+ * never move (ROI 0). Their series end on 2018-03-01, so judged as of
+ * 2018-04-01 (31 days later) both have died; as of 2018-03-31 not yet.
+ */
+START_TEST(test_record_and_past)
+{
+	struct ms_record_summary sum;
+	struct ms_store *st;
+	struct reply r;
+	int32_t day = ms_date_from_ymd(2018, 1, 31);
+
+	ck_assert_int_eq(ms_store_open(db_path, MS_STORE_RW, &st), 0);
+	ck_assert_int_eq(ms_record_day(st, day, 20, &sum), 0);
+	ck_assert_uint_eq(sum.picks, 2);
+	ck_assert_uint_eq(sum.universe, 5);
+	/* Idempotent: recording again gives the same rows. */
+	ck_assert_int_eq(ms_record_day(st, day, 20, &sum), 0);
+	ms_store_close(st);
+
+	call(ms_route_v1_moonshots_past, "GET",
+	    "/v1/moonshots/past?as_of=2018-04-01", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq((int)num(r.json, "data.summary.count"), 2);
+	ck_assert_int_eq((int)num(r.json, "data.summary.died"), 2);
+	ck_rel(num(r.json, "data.summary.win_rate"), 0.0);
+	ck_rel(num(r.json, "data.summary.median_roi"), 0.0);
+	ck_assert_str_eq(str(r.json, "data.picks[0].day"), "2018-01-31");
+	ck_assert_str_eq(str(r.json, "data.picks[0].last_date"), "2018-03-01");
+	ck_rel(num(r.json, "data.picks[0].roi_30d"), 0.0);
+	ck_assert(is_null(r.json, "data.picks[0].roi_90d"));
+	ck_assert(cJSON_IsTrue(at(r.json, "data.picks[0].died")));
+	cJSON_Delete(r.json);
+
+	call(ms_route_v1_moonshots_past, "GET",
+	    "/v1/moonshots/past?as_of=2018-03-31", &r);
+	ck_assert_int_eq((int)num(r.json, "data.summary.died"), 0);
+	cJSON_Delete(r.json);
+
+	/* Picks made after as_of are not shown. */
+	call(ms_route_v1_moonshots_past, "GET",
+	    "/v1/moonshots/past?as_of=2018-01-30", &r);
+	ck_assert_int_eq((int)num(r.json, "data.summary.count"), 0);
+	cJSON_Delete(r.json);
+
+	call(ms_route_v1_moonshots_past, "GET",
+	    "/v1/moonshots/past?from=2018-02-01&to=2018-01-01", &r);
+	ck_assert_int_eq(r.status, 400);
+	cJSON_Delete(r.json);
+}
+END_TEST
+
+/*
  * A function keeps its read-only store open across requests and still
  * sees data committed after it opened it, without a restart.
  */
@@ -684,6 +739,7 @@ make_routes_suite(void)
 	tcase_add_test(tc, test_as_of_truncation);
 	tcase_add_test(tc, test_sees_new_data);
 	tcase_add_test(tc, test_market);
+	tcase_add_test(tc, test_record_and_past);
 	suite_add_tcase(s, tc);
 	return s;
 }

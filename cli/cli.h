@@ -1,0 +1,12 @@
+/*
+ * cli.h — subcommands of the moonscope tool that live in their own files.
+ * Each returns the process exit status.
+ */
+#ifndef MS_CLI_H
+#define MS_CLI_H
+
+#define MS_CLI_USAGE 2
+
+int ms_cli_daily(const char *db, int argc, char **argv);
+
+#endif
