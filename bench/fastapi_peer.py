@@ -70,9 +70,8 @@ SQL_BAR_NEAR = ("SELECT " + BAR_COLS + " FROM daily WHERE asset_id = ?1 "
                 "AND day <= ?2 AND day >= ?3 ORDER BY day DESC LIMIT 1")
 SQL_FIRST_DAY = ("SELECT day FROM daily WHERE asset_id = ?1 "
                  "ORDER BY day LIMIT 1")
-SQL_ATH = ("SELECT day, coalesce(high, close) AS p FROM daily "
-           "WHERE asset_id = ?1 AND day <= ?2 AND p IS NOT NULL "
-           "ORDER BY p DESC, day ASC LIMIT 1")
+SQL_ATH = ("SELECT ath_day, ath FROM daily WHERE asset_id = ?1 "
+           "AND day <= ?2 ORDER BY day DESC LIMIT 1")
 SQL_SOURCE = "SELECT id, name, priority, synthetic FROM sources WHERE id = ?1"
 SQL_DATA_VERSION = ("SELECT CAST(value AS INTEGER) FROM meta "
                     "WHERE key = 'data_version'")
@@ -317,7 +316,7 @@ def asset_doc(c, asset_id, qs, rid):
 
     ath = {}
     r = c.execute(SQL_ATH, (a[0], day)).fetchone()
-    if r is not None:
+    if r is not None and r[1] is not None:
         price = float(r[1])
         ath["price"] = num(price)
         ath["date"] = fmt_date(r[0])

@@ -72,6 +72,9 @@ synthetic_sources() {
 }
 
 # --- data ------------------------------------------------------------------
+# Create the store, or bring an older one up to this build's schema (the
+# functions open it read-only and need the current schema).
+"$cli" init >/dev/null || ms_die "moonscope init failed for $db"
 if [ -n "$data" ]; then
 	for src in $(synthetic_sources); do
 		ms_say "removing synthetic demo data ($src) before importing real data"

@@ -1024,6 +1024,8 @@ run(struct work *w)
 		return;
 	}
 	rc = route->handler(w->ctx, &w->req, w->res);
+	if (w->ctx->store != NULL)
+		ms_store_read_end(w->ctx->store);
 	if (rc < 0)
 		w->fatal = rc;
 	else if (w->res->status < 100 || w->res->status > 599)
@@ -1132,7 +1134,7 @@ ms_ctx_store(struct ms_ctx *ctx, struct ms_response *res,
 	int rc;
 
 	if (ctx->store != NULL)
-		return ctx->store;
+		goto reading;
 	if (ctx->store_path[0] == '\0') {
 		const char *p = ms_store_path_default();
 		size_t n = p != NULL ? strlen(p) : 0;
@@ -1154,7 +1156,16 @@ ms_ctx_store(struct ms_ctx *ctx, struct ms_response *res,
 		return NULL;
 	}
 	ctx->store = st;
-	return st;
+reading:
+	/* One snapshot for the whole request; ms_handle ends it. */
+	if ((rc = ms_store_read_begin(ctx->store)) != MS_OK) {
+		res->error = rc;
+		ms_response_problem(res, MS_PROBLEM_STORE_UNAVAILABLE,
+		    "the data store is not available; try again later",
+		    NULL, 0, req);
+		return NULL;
+	}
+	return ctx->store;
 }
 
 /* ---- --help ------------------------------------------------------------ */

@@ -10,16 +10,43 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "ms_date.h"
 #include "ms_json.h"
 
+/*
+ * Writes the shortest decimal form of v (15, 16 or 17 significant digits)
+ * that reads back as exactly v. cJSON's own printer accepts 15 digits when
+ * they read back within a relative epsilon, which silently changes the
+ * last bits of a value (0.016967910319231505 went out as
+ * 0.0169679103192315); clients must get the number that was computed.
+ */
+int
+ms_json_format_double(double v, char *buf, size_t bufsz)
+{
+	for (int prec = 15; prec <= 17; prec++) {
+		int n = snprintf(buf, bufsz, "%.*g", prec, v);
+		if (n < 0 || (size_t)n >= bufsz)
+			return -1;
+		if (strtod(buf, NULL) == v)
+			return n;
+	}
+	return -1;
+}
+
 cJSON *
 ms_json_num(cJSON *obj, const char *key, double v)
 {
+	char buf[32];
+
 	if (!isfinite(v))
 		return cJSON_AddNullToObject(obj, key);
-	return cJSON_AddNumberToObject(obj, key, v == 0.0 ? 0.0 : v);
+	if (v == 0.0)
+		return cJSON_AddNumberToObject(obj, key, 0.0);
+	if (ms_json_format_double(v, buf, sizeof(buf)) < 0)
+		return cJSON_AddNumberToObject(obj, key, v);
+	return cJSON_AddRawToObject(obj, key, buf);
 }
 
 /*

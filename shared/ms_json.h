@@ -8,11 +8,21 @@
 #ifndef MS_JSON_H
 #define MS_JSON_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <cJSON.h>
 
-/* Adds key: number, or key: null when v is NaN or infinite. */
+/*
+ * The shortest "%.Ng" form (N = 15..17) of a finite v that reads back as
+ * exactly v; returns its length, or -1 when it does not fit in buf.
+ */
+int ms_json_format_double(double v, char *buf, size_t bufsz);
+
+/*
+ * Adds key: number (printed so it reads back as exactly v), or key: null
+ * when v is NaN or infinite.
+ */
 cJSON *ms_json_num(cJSON *obj, const char *key, double v);
 /*
  * Adds key: integer, printed exactly (beyond 15 digits it is a raw item

@@ -294,11 +294,13 @@ int
 ms_market_ath(struct ms_store *st, int64_t asset_id, int32_t day,
     double *price, int32_t *ath_day)
 {
-	/* Earliest day wins a tie, so the ATH date is when it was first set. */
+	/*
+	 * The running high stored with the last bar at or before day: one
+	 * primary-key seek instead of a scan of the asset's history.
+	 */
 	static const char sql[] =
-	    "SELECT day, coalesce(high, close) AS p FROM daily "
-	    "WHERE asset_id = ?1 AND day <= ?2 AND p IS NOT NULL "
-	    "ORDER BY p DESC, day ASC LIMIT 1";
+	    "SELECT ath, ath_day FROM daily WHERE asset_id = ?1 AND day <= ?2 "
+	    "ORDER BY day DESC LIMIT 1";
 	sqlite3_stmt *s;
 	int rc;
 
@@ -307,14 +309,15 @@ ms_market_ath(struct ms_store *st, int64_t asset_id, int32_t day,
 	sqlite3_bind_int64(s, 1, asset_id);
 	sqlite3_bind_int64(s, 2, day);
 	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
+	if (rc == SQLITE_DONE || (rc == SQLITE_ROW &&
+	    sqlite3_column_type(s, 0) == SQLITE_NULL)) {
 		sqlite3_reset(s);
 		return MS_ERR_NODATA;
 	}
 	if (rc != SQLITE_ROW)
 		return step_error(st, s, "ath");
-	*ath_day = (int32_t)sqlite3_column_int64(s, 0);
-	*price = sqlite3_column_double(s, 1);
+	*price = sqlite3_column_double(s, 0);
+	*ath_day = (int32_t)sqlite3_column_int64(s, 1);
 	sqlite3_reset(s);
 	return 0;
 }

@@ -108,6 +108,20 @@ static const char *const migrations[] = {
 	"  asset_id INTEGER NOT NULL REFERENCES assets(id),"
 	"  trader REAL, investor REAL,"
 	"  PRIMARY KEY (day, asset_id)) WITHOUT ROWID;",
+
+	/*
+	 * 2 -> 3: the running all-time high in the served series (see
+	 * ms_store_rebuild_daily), filled for existing rows.
+	 */
+	"ALTER TABLE daily ADD COLUMN ath REAL;"
+	"ALTER TABLE daily ADD COLUMN ath_day INTEGER;"
+	"UPDATE daily SET ath = w.ath, ath_day = w.ath_day FROM ("
+	"  SELECT asset_id, day, ath, CASE WHEN ath IS NULL THEN NULL ELSE"
+	"    min(day) OVER (PARTITION BY asset_id, ath) END AS ath_day FROM ("
+	"    SELECT asset_id, day, max(coalesce(high, close)) OVER ("
+	"      PARTITION BY asset_id ORDER BY day ROWS UNBOUNDED PRECEDING)"
+	"      AS ath FROM daily)) w "
+	"WHERE daily.asset_id = w.asset_id AND daily.day = w.day;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -345,6 +359,17 @@ ms_store_open(const char *path, enum ms_store_mode mode,
 			rc = MS_ERR_SCHEMA;
 			goto fail;
 		}
+		/*
+		 * The read model queries the current schema, so a reader
+		 * cannot use an older one; a writer migrates it.
+		 */
+		if (v < MS_SCHEMA_VERSION) {
+			ms_log(MS_LOG_ERROR, NULL, "store %s: schema version "
+			    "%d is older than this build (%d); run `moonscope "
+			    "init` to upgrade it", path, v, MS_SCHEMA_VERSION);
+			rc = MS_ERR_SCHEMA;
+			goto fail;
+		}
 	}
 	*out = st;
 	return MS_OK;
@@ -429,6 +454,27 @@ step_done(struct ms_store *st, sqlite3_stmt *s)
 	    MS_ERR_STORE;
 }
 
+/* Runs the cached statement for sql, which has no parameters. */
+static int
+run_sql(struct ms_store *st, const char *sql)
+{
+	sqlite3_stmt *s = ms_store_stmt(st, sql);
+
+	return s == NULL ? MS_ERR_STORE : step_done(st, s);
+}
+
+/* Runs the cached statement for sql with ?1 bound to id. */
+static int
+run_sql_id(struct ms_store *st, const char *sql, int64_t id)
+{
+	sqlite3_stmt *s = ms_store_stmt(st, sql);
+
+	if (s == NULL)
+		return MS_ERR_STORE;
+	sqlite3_bind_int64(s, 1, id);
+	return step_done(st, s);
+}
+
 int
 ms_store_schema_version(struct ms_store *st, int *out)
 {
@@ -471,18 +517,35 @@ int
 ms_store_begin(struct ms_store *st)
 {
 	static const char sql[] = "BEGIN IMMEDIATE";
-	sqlite3_stmt *s = ms_store_stmt(st, sql);
 
-	return s == NULL ? MS_ERR_STORE : step_done(st, s);
+	return run_sql(st, sql);
 }
 
 int
 ms_store_commit(struct ms_store *st)
 {
 	static const char sql[] = "COMMIT";
-	sqlite3_stmt *s = ms_store_stmt(st, sql);
 
-	return s == NULL ? MS_ERR_STORE : step_done(st, s);
+	return run_sql(st, sql);
+}
+
+int
+ms_store_read_begin(struct ms_store *st)
+{
+	static const char sql[] = "BEGIN DEFERRED";
+
+	if (!sqlite3_get_autocommit(st->db))
+		return MS_OK;
+	return run_sql(st, sql);
+}
+
+void
+ms_store_read_end(struct ms_store *st)
+{
+	static const char sql[] = "COMMIT";
+
+	if (st != NULL && !sqlite3_get_autocommit(st->db))
+		(void)run_sql(st, sql);
 }
 
 void
@@ -504,9 +567,8 @@ ms_store_bump_version(struct ms_store *st)
 	    "INSERT INTO meta(key, value) VALUES ('data_version', '1') "
 	    "ON CONFLICT(key) DO UPDATE SET "
 	    "value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)";
-	sqlite3_stmt *s = ms_store_stmt(st, sql);
 
-	return s == NULL ? MS_ERR_STORE : step_done(st, s);
+	return run_sql(st, sql);
 }
 
 /*
@@ -560,6 +622,17 @@ rebuild_source_assets(struct ms_store *st, int64_t source_id)
 	return rebuild_listed_assets(st, s);
 }
 
+/* Binds a source's fields to ?2..?5 (?1 is the caller's: name or id). */
+static void
+bind_source_fields(sqlite3_stmt *s, int priority, const char *timing,
+    int synthetic, const char *description)
+{
+	sqlite3_bind_int(s, 2, priority);
+	sqlite3_bind_text(s, 3, timing, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 4, synthetic ? 1 : 0);
+	sqlite3_bind_text(s, 5, description, -1, SQLITE_STATIC);
+}
+
 int
 ms_store_source(struct ms_store *st, const char *name, int priority,
     const char *timing, int synthetic, const char *description,
@@ -587,10 +660,7 @@ ms_store_source(struct ms_store *st, const char *name, int priority,
 		if ((s = ms_store_stmt(st, ins)) == NULL)
 			return MS_ERR_STORE;
 		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-		sqlite3_bind_int(s, 2, priority);
-		sqlite3_bind_text(s, 3, timing, -1, SQLITE_STATIC);
-		sqlite3_bind_int(s, 4, synthetic ? 1 : 0);
-		sqlite3_bind_text(s, 5, description, -1, SQLITE_STATIC);
+		bind_source_fields(s, priority, timing, synthetic, description);
 		if ((rc = step_done(st, s)) != MS_OK)
 			return rc;
 		*out = sqlite3_last_insert_rowid(st->db);
@@ -608,10 +678,7 @@ ms_store_source(struct ms_store *st, const char *name, int priority,
 	if ((s = ms_store_stmt(st, upd)) == NULL)
 		return MS_ERR_STORE;
 	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int(s, 2, priority);
-	sqlite3_bind_text(s, 3, timing, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 4, synthetic ? 1 : 0);
-	sqlite3_bind_text(s, 5, description, -1, SQLITE_STATIC);
+	bind_source_fields(s, priority, timing, synthetic, description);
 	if ((rc = step_done(st, s)) != MS_OK)
 		return rc;
 	if (old_prio != priority) {
@@ -630,27 +697,31 @@ ms_store_rebuild_daily(struct ms_store *st, int64_t asset_id)
 {
 	static const char del[] = "DELETE FROM daily WHERE asset_id = ?";
 	/* Lowest priority number wins; ties go to the older source. */
+	/*
+	 * Lowest priority number wins; ties go to the older source. The
+	 * running all-time high (high, or close where high is unknown) and
+	 * the first day it was reached are stored with each bar, so a read
+	 * as of any day finds them in that day's row: the running maximum
+	 * never decreases, so the rows sharing one value are contiguous and
+	 * the earliest of them is the day it was set.
+	 */
 	static const char ins[] =
 	    "INSERT INTO daily(asset_id, day, source_id, open, high, low, "
-	    "close, volume, market_cap) "
+	    "close, volume, market_cap, ath, ath_day) "
 	    "SELECT asset_id, day, source_id, open, high, low, close, volume, "
-	    "market_cap FROM ("
-	    "  SELECT b.*, row_number() OVER (PARTITION BY b.day "
-	    "    ORDER BY s.priority, s.id) AS rn "
-	    "  FROM bars b JOIN sources s ON s.id = b.source_id "
-	    "  WHERE b.asset_id = ?) WHERE rn = 1 ORDER BY day";
-	sqlite3_stmt *s;
+	    "market_cap, ath, CASE WHEN ath IS NULL THEN NULL ELSE "
+	    "  min(day) OVER (PARTITION BY ath) END FROM ("
+	    "  SELECT *, max(coalesce(high, close)) OVER (ORDER BY day "
+	    "    ROWS UNBOUNDED PRECEDING) AS ath FROM ("
+	    "    SELECT b.*, row_number() OVER (PARTITION BY b.day "
+	    "      ORDER BY s.priority, s.id) AS rn "
+	    "    FROM bars b JOIN sources s ON s.id = b.source_id "
+	    "    WHERE b.asset_id = ?) WHERE rn = 1) ORDER BY day";
 	int rc;
 
-	if ((s = ms_store_stmt(st, del)) == NULL)
-		return MS_ERR_STORE;
-	sqlite3_bind_int64(s, 1, asset_id);
-	if ((rc = step_done(st, s)) != MS_OK)
+	if ((rc = run_sql_id(st, del, asset_id)) != MS_OK)
 		return rc;
-	if ((s = ms_store_stmt(st, ins)) == NULL)
-		return MS_ERR_STORE;
-	sqlite3_bind_int64(s, 1, asset_id);
-	return step_done(st, s);
+	return run_sql_id(st, ins, asset_id);
 }
 
 int
@@ -691,21 +762,10 @@ ms_store_purge_source(struct ms_store *st, const char *name,
 	sqlite3_reset(s);
 
 	/* The temp table is created outside of any caller's statements. */
-	if ((s = ms_store_stmt(st, tmp)) == NULL ||
-	    (rc = step_done(st, s)) != MS_OK)
-		return s == NULL ? MS_ERR_STORE : rc;
-	if ((s = ms_store_stmt(st, clr)) == NULL ||
-	    (rc = step_done(st, s)) != MS_OK)
-		return s == NULL ? MS_ERR_STORE : rc;
-	if ((s = ms_store_stmt(st, fill)) == NULL)
-		return MS_ERR_STORE;
-	sqlite3_bind_int64(s, 1, source_id);
-	if ((rc = step_done(st, s)) != MS_OK)
-		return rc;
-	if ((s = ms_store_stmt(st, del)) == NULL)
-		return MS_ERR_STORE;
-	sqlite3_bind_int64(s, 1, source_id);
-	if ((rc = step_done(st, s)) != MS_OK)
+	if ((rc = run_sql(st, tmp)) != MS_OK ||
+	    (rc = run_sql(st, clr)) != MS_OK ||
+	    (rc = run_sql_id(st, fill, source_id)) != MS_OK ||
+	    (rc = run_sql_id(st, del, source_id)) != MS_OK)
 		return rc;
 	n = sqlite3_changes64(st->db);
 
@@ -714,9 +774,8 @@ ms_store_purge_source(struct ms_store *st, const char *name,
 		return MS_ERR_STORE;
 	if ((rc = rebuild_listed_assets(st, s)) != MS_OK)
 		return rc;
-	if ((s = ms_store_stmt(st, orphans)) == NULL ||
-	    (rc = step_done(st, s)) != MS_OK)
-		return s == NULL ? MS_ERR_STORE : rc;
+	if ((rc = run_sql(st, orphans)) != MS_OK)
+		return rc;
 	if (n > 0 && (rc = ms_store_bump_version(st)) != MS_OK)
 		return rc;
 	*rows_deleted = n;

@@ -5,8 +5,8 @@
  * MS_STORE_DEFAULT_PATH (relative to the working directory; `make run` uses
  * var/moonscope.db). The schema is versioned with PRAGMA user_version and
  * upgraded by forward migrations when opened read-write; a read-only open of
- * an older schema works if the schema is compatible, and of a newer one
- * fails with MS_ERR_SCHEMA, as does a read-only open of an empty or
+ * an older or a newer schema fails with MS_ERR_SCHEMA (readers query the
+ * current schema; `moonscope init` upgrades a store), as does a read-only open of an empty or
  * uninitialised file (user_version 0). A read-only open of a missing file
  * fails with MS_ERR_NOTFOUND. Open failures are logged with ms_log.
  *
@@ -26,6 +26,8 @@
  *        PRIMARY KEY(asset_id, source_id, day)) WITHOUT ROWID
  *   daily(asset_id, day, source_id, open, high, low, close, volume,
  *         market_cap, PRIMARY KEY(asset_id, day)) WITHOUT ROWID
+ *        -- (version 3 adds ath REAL, ath_day INTEGER: the running
+ *        -- all-time high up to that day and the day it was first set)
  *        -- the served series: for each asset-day the bar of the source
  *        -- with the lowest priority number; rebuilt for the assets an
  *        -- import touched, in the import's transaction
@@ -66,7 +68,7 @@
 
 #define MS_STORE_DEFAULT_PATH "var/moonscope.db"
 #define MS_STORE_ENV "MOONSCOPE_DB"
-#define MS_SCHEMA_VERSION 2
+#define MS_SCHEMA_VERSION 3
 
 enum ms_store_mode {
 	MS_STORE_RO,      /* read-only; the file must exist */
@@ -110,6 +112,15 @@ int ms_store_data_version(struct ms_store *st, int64_t *out);
 int ms_store_begin(struct ms_store *st);
 int ms_store_commit(struct ms_store *st);
 void ms_store_rollback(struct ms_store *st);
+
+/*
+ * A read transaction spanning one request: every query of the request
+ * sees the same snapshot (so meta.data_version matches the data), and
+ * SQLite takes its locks once instead of once per statement. begin is a
+ * no-op inside a transaction; end is a no-op outside one.
+ */
+int ms_store_read_begin(struct ms_store *st);
+void ms_store_read_end(struct ms_store *st);
 
 /* Increments data_version; call inside the transaction that changed data. */
 int ms_store_bump_version(struct ms_store *st);

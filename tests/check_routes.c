@@ -680,6 +680,38 @@ START_TEST(test_record_and_past)
 END_TEST
 
 /*
+ * Migration 3 fills the running all-time high of a version-2 store's
+ * served series: the answers are the same as for a store built at
+ * version 3.
+ */
+START_TEST(test_migration_fills_ath)
+{
+	struct ms_store *st;
+	struct reply r;
+	char *before, *after, *err = NULL;
+
+	before = body_without_volatile(ms_route_v1_asset,
+	    "/v1/assets/ripple?as_of=2018-03-15");
+	ck_assert_int_eq(ms_store_open(db_path, MS_STORE_RW, &st), 0);
+	ck_assert_int_eq(sqlite3_exec(ms_store_db(st),
+	    "ALTER TABLE daily DROP COLUMN ath;"
+	    "ALTER TABLE daily DROP COLUMN ath_day;"
+	    "PRAGMA user_version = 2;", NULL, NULL, &err), SQLITE_OK);
+	ms_store_close(st);
+	ck_assert_int_eq(ms_store_open(db_path, MS_STORE_RW, &st), 0);
+	ms_store_close(st);
+	after = body_without_volatile(ms_route_v1_asset,
+	    "/v1/assets/ripple?as_of=2018-03-15");
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+	call(ms_route_v1_asset, "GET", "/v1/assets/ripple?as_of=2018-03-15", &r);
+	ck_assert_str_eq(str(r.json, "data.ath.date"), "2018-03-15");
+	cJSON_Delete(r.json);
+}
+END_TEST
+
+/*
  * A function keeps its read-only store open across requests and still
  * sees data committed after it opened it, without a restart.
  */
@@ -740,6 +772,7 @@ make_routes_suite(void)
 	tcase_add_test(tc, test_sees_new_data);
 	tcase_add_test(tc, test_market);
 	tcase_add_test(tc, test_record_and_past);
+	tcase_add_test(tc, test_migration_fills_ath);
 	suite_add_tcase(s, tc);
 	return s;
 }
