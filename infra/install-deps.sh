@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # infra/install-deps.sh — installs the Debian packages Moonscope needs to
-# build, test and run (and, with --bench, to benchmark), if any are missing.
+# build, test and run (and, with --bench, to benchmark; with --fuzz, to run
+# the libFuzzer harnesses), if any are missing.
 #
-#   install-deps.sh [--bench] [--list]
+#   install-deps.sh [--bench] [--fuzz] [--list]
 #
 # Idempotent and quiet: prints nothing and exits 0 when every package is
 # installed. Otherwise, as root, it runs `apt-get update` (only when a
@@ -25,20 +26,28 @@ base_pkgs=(
 	libcurl4-openssl-dev curl
 	check libsubunit-dev valgrind
 	lighttpd apache2
+	# tests/forecast/*.py: independent reference values for the model tests
+	python3-numpy python3-scipy
 )
 # `make bench`: load generator and the FastAPI peer.
 bench_pkgs=(
 	wrk python3 python3-fastapi python3-uvicorn python3-uvloop python3-httptools
 )
+# `make fuzz`: clang and its libFuzzer/sanitizer runtimes (Debian 12: 14).
+fuzz_pkgs=(
+	clang libclang-rt-14-dev
+)
 
 bench=0
+fuzz=0
 list=0
 for arg in "$@"; do
 	case $arg in
 	--bench) bench=1 ;;
+	--fuzz) fuzz=1 ;;
 	--list) list=1 ;;
 	-h | --help)
-		echo "usage: install-deps.sh [--bench] [--list]" >&2
+		echo "usage: install-deps.sh [--bench] [--fuzz] [--list]" >&2
 		exit 0
 		;;
 	*)
@@ -50,6 +59,7 @@ done
 
 pkgs=("${base_pkgs[@]}")
 [ "$bench" = 1 ] && pkgs+=("${bench_pkgs[@]}")
+[ "$fuzz" = 1 ] && pkgs+=("${fuzz_pkgs[@]}")
 
 if [ "$list" = 1 ]; then
 	printf '%s\n' "${pkgs[@]}"

@@ -523,3 +523,39 @@ ms_market_asset(struct ms_store *st, int64_t id, struct ms_asset *out)
 	sqlite3_reset(s);
 	return 0;
 }
+
+int
+ms_market_closes(struct ms_store *st, int64_t asset_id, int32_t day,
+    size_t ndays, double **out)
+{
+	static const char sql[] =
+	    "SELECT day, close FROM daily WHERE asset_id = ?1 "
+	    "AND day BETWEEN ?2 AND ?3";
+	int32_t first = day - (int32_t)ndays + 1;
+	sqlite3_stmt *s;
+	double *v;
+	int rc;
+
+	if (ndays == 0 || ndays > 20000)
+		return MS_ERR_RANGE;
+	if ((v = malloc(ndays * sizeof(*v))) == NULL)
+		return MS_ERR_NOMEM;
+	for (size_t i = 0; i < ndays; i++)
+		v[i] = NAN;
+	if ((s = ms_store_stmt(st, sql)) == NULL) {
+		free(v);
+		return MS_ERR_STORE;
+	}
+	sqlite3_bind_int64(s, 1, asset_id);
+	sqlite3_bind_int64(s, 2, first);
+	sqlite3_bind_int64(s, 3, day);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		v[sqlite3_column_int64(s, 0) - first] = col_double(s, 1);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return step_error(st, s, "closes");
+	}
+	sqlite3_reset(s);
+	*out = v;
+	return 0;
+}

@@ -103,6 +103,15 @@ int ms_market_ath(struct ms_store *st, int64_t asset_id, int32_t day,
 int ms_market_bars(struct ms_store *st, int64_t asset_id, int32_t from,
     int32_t to, struct ms_bar **out, size_t *n);
 
+/*
+ * The closes of asset for the ndays days ending at day, one per calendar
+ * day, NaN where there is no bar (the input the forecast models expect).
+ * *out is malloc'd (caller frees). MS_ERR_RANGE for ndays 0 or over
+ * 20,000.
+ */
+int ms_market_closes(struct ms_store *st, int64_t asset_id, int32_t day,
+    size_t ndays, double **out);
+
 /* One row of the cross-section as of a day (see ms_market_listing). */
 struct ms_listing_row {
 	struct ms_asset asset;

@@ -39,6 +39,7 @@ extern const struct ms_route *const ms_route_v1_market;
 extern const struct ms_route *const ms_route_v1_grades;
 extern const struct ms_route *const ms_route_v1_moonshots;
 extern const struct ms_route *const ms_route_v1_moonshots_past;
+extern const struct ms_route *const ms_route_v1_forecasts;
 
 static char db_path[256];
 
@@ -568,6 +569,7 @@ START_TEST(test_as_of_truncation)
 		{ &ms_route_v1_price, "/v1/price?ids=ripple,alpine,nocap&as_of=2018-02-15" },
 		{ &ms_route_v1_health, "/v1/health?as_of=2018-02-15" },
 		{ &ms_route_v1_market, "/v1/market?as_of=2018-02-15" },
+		{ &ms_route_v1_forecasts, "/v1/forecasts/ripple?as_of=2018-02-15&horizon=90" },
 		{ &ms_route_v1_grades, "/v1/grades?as_of=2018-02-15" },
 		{ &ms_route_v1_moonshots, "/v1/moonshots?as_of=2018-02-15&include_unknown_cap=true" },
 	};
@@ -712,6 +714,53 @@ START_TEST(test_migration_fills_ath)
 END_TEST
 
 /*
+ * As of 2018-03-31 ripple closes 1.89 after 89 daily returns whose logs
+ * sum to ln(1.89 / 1.00). The naive model's median is the last price;
+ * the drift model's median is 1.89 * exp(30 * ln(1.89) / 89).
+ */
+START_TEST(test_forecasts)
+{
+	struct reply r;
+
+	call(ms_route_v1_forecasts, "GET",
+	    "/v1/forecasts/ripple?as_of=2018-03-31&model=naive", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(cJSON_GetArraySize(at(r.json, "data.forecasts")), 1);
+	ck_rel(num(r.json, "data.price"), 1.89);
+	ck_rel(num(r.json, "data.forecasts[0].quantiles.p50"), 1.89);
+	ck_assert_int_eq((int)num(r.json, "data.forecasts[0].inputs.observations"), 89);
+	ck_assert_str_eq(str(r.json, "data.target_date"), "2018-04-30");
+	cJSON_Delete(r.json);
+
+	call(ms_route_v1_forecasts, "GET",
+	    "/v1/forecasts/ripple?as_of=2018-03-31&model=drift&levels=1.89,100", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_rel(num(r.json, "data.forecasts[0].inputs.mean_log_return"), log(1.89) / 89);
+	ck_rel(num(r.json, "data.forecasts[0].quantiles.p50"),
+	    1.89 * exp(30 * log(1.89) / 89));
+	/* Positive drift: ending above today's price is more likely than not. */
+	ck_assert(num(r.json, "data.forecasts[0].p_above[0].probability") > 0.5);
+	ck_assert(num(r.json, "data.forecasts[0].p_above[1].probability") < 1e-6);
+	cJSON_Delete(r.json);
+
+	/* Not enough history on 2018-01-15 (14 returns). */
+	call(ms_route_v1_forecasts, "GET", "/v1/forecasts/ripple?as_of=2018-01-15", &r);
+	ck_assert_int_eq(r.status, 404);
+	ck_assert_str_eq(str(r.json, "type"), MS_PROBLEM_BASE "no-data");
+	cJSON_Delete(r.json);
+
+	call(ms_route_v1_forecasts, "GET", "/v1/forecasts/ripple?levels=1,abc", &r);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_str_eq(str(r.json, "invalid_params[0].name"), "levels");
+	cJSON_Delete(r.json);
+
+	call(ms_route_v1_forecasts, "GET", "/v1/forecasts/ripple?horizon=0", &r);
+	ck_assert_int_eq(r.status, 400);
+	cJSON_Delete(r.json);
+}
+END_TEST
+
+/*
  * A function keeps its read-only store open across requests and still
  * sees data committed after it opened it, without a restart.
  */
@@ -773,6 +822,7 @@ make_routes_suite(void)
 	tcase_add_test(tc, test_market);
 	tcase_add_test(tc, test_record_and_past);
 	tcase_add_test(tc, test_migration_fills_ath);
+	tcase_add_test(tc, test_forecasts);
 	suite_add_tcase(s, tc);
 	return s;
 }
