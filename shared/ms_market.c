@@ -559,3 +559,51 @@ ms_market_closes(struct ms_store *st, int64_t asset_id, int32_t day,
 	*out = v;
 	return 0;
 }
+
+int
+ms_market_companies(struct ms_store *st, int32_t day, size_t top,
+    struct ms_company *out, size_t *n, int32_t *snapshot_day, int *after)
+{
+	static const char pick[] =
+	    "SELECT coalesce((SELECT max(snapshot_day) FROM companies "
+	    "WHERE snapshot_day <= ?1), (SELECT min(snapshot_day) FROM companies))";
+	static const char rows[] =
+	    "SELECT rank, name, symbol, market_cap FROM companies "
+	    "WHERE snapshot_day = ?1 ORDER BY market_cap DESC, rank LIMIT ?2";
+	sqlite3_stmt *s;
+	int32_t snap;
+	size_t k = 0;
+	int rc;
+
+	if (top > 16)
+		top = 16;
+	if ((s = ms_store_stmt(st, pick)) == NULL)
+		return MS_ERR_STORE;
+	sqlite3_bind_int64(s, 1, day);
+	if (sqlite3_step(s) != SQLITE_ROW)
+		return step_error(st, s, "company snapshot");
+	if (sqlite3_column_type(s, 0) == SQLITE_NULL) {
+		sqlite3_reset(s);
+		return MS_ERR_NODATA;
+	}
+	snap = (int32_t)sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if ((s = ms_store_stmt(st, rows)) == NULL)
+		return MS_ERR_STORE;
+	sqlite3_bind_int64(s, 1, snap);
+	sqlite3_bind_int64(s, 2, (int64_t)top);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && k < top) {
+		out[k].rank = sqlite3_column_int(s, 0);
+		col_text(s, 1, out[k].name, sizeof(out[k].name));
+		col_text(s, 2, out[k].symbol, sizeof(out[k].symbol));
+		out[k].market_cap = sqlite3_column_double(s, 3);
+		k++;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return step_error(st, s, "companies");
+	sqlite3_reset(s);
+	*n = k;
+	*snapshot_day = snap;
+	*after = snap > day;
+	return 0;
+}

@@ -112,6 +112,23 @@ int ms_market_bars(struct ms_store *st, int64_t asset_id, int32_t from,
 int ms_market_closes(struct ms_store *st, int64_t asset_id, int32_t day,
     size_t ndays, double **out);
 
+struct ms_company {
+	int rank;
+	char name[MS_NAME_MAX];
+	char symbol[MS_SYMBOL_MAX];
+	double market_cap;
+};
+
+/*
+ * The `top` largest companies (at most 16) of the company snapshot to
+ * compare with as of day: the latest snapshot dated on or before day, or,
+ * when none is that old, the earliest one (*after = 1: the reference
+ * postdates as_of — company caps are a scale, not point-in-time data).
+ * MS_ERR_NODATA when no snapshot was imported.
+ */
+int ms_market_companies(struct ms_store *st, int32_t day, size_t top,
+    struct ms_company *out, size_t *n, int32_t *snapshot_day, int *after);
+
 /* One row of the cross-section as of a day (see ms_market_listing). */
 struct ms_listing_row {
 	struct ms_asset asset;

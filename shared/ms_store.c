@@ -122,6 +122,20 @@ static const char *const migrations[] = {
 	"      PARTITION BY asset_id ORDER BY day ROWS UNBOUNDED PRECEDING)"
 	"      AS ath FROM daily)) w "
 	"WHERE daily.asset_id = w.asset_id AND daily.day = w.day;",
+
+	/*
+	 * 3 -> 4: reference tables: company market caps (for the target
+	 * analysis's comparisons) by snapshot day.
+	 */
+	"CREATE TABLE companies ("
+	"  snapshot_day INTEGER NOT NULL,"
+	"  rank INTEGER NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  symbol TEXT,"
+	"  market_cap REAL NOT NULL,"
+	"  country TEXT,"
+	"  source TEXT NOT NULL,"
+	"  PRIMARY KEY (snapshot_day, rank)) WITHOUT ROWID;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -42,6 +42,10 @@
  * bars(source_id, asset_id) (purge, per-source counts) and daily_day ON
  * daily(day) (cross-sections). Foreign keys are on for every connection.
  *
+ *   companies(snapshot_day, rank, name, symbol, market_cap, country,
+ *             source, PRIMARY KEY(snapshot_day, rank))   -- version 4
+ *        -- reference table of company market caps, one snapshot per day
+ *
  * data_version (in meta) is incremented by every transaction that changes
  * bars, daily or assets, and only then. Changing a source's priority
  * rebuilds `daily` for its assets and counts as a change.
@@ -68,7 +72,7 @@
 
 #define MS_STORE_DEFAULT_PATH "var/moonscope.db"
 #define MS_STORE_ENV "MOONSCOPE_DB"
-#define MS_SCHEMA_VERSION 3
+#define MS_SCHEMA_VERSION 4
 
 enum ms_store_mode {
 	MS_STORE_RO,      /* read-only; the file must exist */
