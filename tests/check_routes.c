@@ -40,6 +40,7 @@ extern const struct ms_route *const ms_route_v1_grades;
 extern const struct ms_route *const ms_route_v1_moonshots;
 extern const struct ms_route *const ms_route_v1_moonshots_past;
 extern const struct ms_route *const ms_route_v1_forecasts;
+extern const struct ms_route *const ms_route_v1_target;
 
 static char db_path[256];
 
@@ -570,6 +571,7 @@ START_TEST(test_as_of_truncation)
 		{ &ms_route_v1_health, "/v1/health?as_of=2018-02-15" },
 		{ &ms_route_v1_market, "/v1/market?as_of=2018-02-15" },
 		{ &ms_route_v1_forecasts, "/v1/forecasts/ripple?as_of=2018-02-15&horizon=90" },
+		{ &ms_route_v1_target, "/v1/target?id=ripple&price=10&as_of=2018-02-15" },
 		{ &ms_route_v1_grades, "/v1/grades?as_of=2018-02-15" },
 		{ &ms_route_v1_moonshots, "/v1/moonshots?as_of=2018-02-15&include_unknown_cap=true" },
 	};
@@ -763,6 +765,60 @@ START_TEST(test_forecasts)
 END_TEST
 
 /*
+ * As of 2018-03-31 ripple closes 1.89 with market cap 1.89e9 (supply
+ * 1e9): a target of 18.9 is a 10x (+900 %) and implies 1.89e10. The
+ * listed market: ripple 1.89e9 + alpha-coin 5e6 + alpine 9e6 (nocap's cap
+ * is unknown; deadcoin is no longer listed).
+ */
+START_TEST(test_target)
+{
+	struct reply r;
+	double total = 1.89e9 + 5e6 + 9e6;
+
+	call(ms_route_v1_target, "GET",
+	    "/v1/target?id=xrp&price=18.9&as_of=2018-03-31&horizons=365,30", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(str(r.json, "data.id"), "ripple");
+	ck_rel(num(r.json, "data.required_multiple"), 10.0);
+	ck_rel(num(r.json, "data.required_change_pct"), 900.0);
+	ck_rel(num(r.json, "data.circulating_supply"), 1e9);
+	ck_rel(num(r.json, "data.implied_market_cap"), 1.89e10);
+	ck_rel(num(r.json, "data.crypto_market.total_market_cap"), total);
+	ck_rel(num(r.json, "data.crypto_market.implied_vs_total"), 1.89e10 / total);
+	ck_assert(is_null(r.json, "data.companies"));
+	ck_assert(is_null(r.json, "data.implied_fully_diluted_value"));
+	/* Horizons come back sorted; touching is at least as likely as ending above. */
+	ck_assert_int_eq((int)num(r.json, "data.probabilities[0].horizons[0].days"), 30);
+	for (int h = 0; h < 2; h++) {
+		char tp[96], ap[96];
+		snprintf(tp, sizeof(tp), "data.probabilities[1].horizons[%d].touch", h);
+		snprintf(ap, sizeof(ap), "data.probabilities[1].horizons[%d].end_above", h);
+		ck_assert(num(r.json, tp) >= num(r.json, ap));
+		ck_assert(num(r.json, tp) >= 0 && num(r.json, tp) <= 1);
+	}
+	cJSON_Delete(r.json);
+
+	call(ms_route_v1_target, "GET",
+	    "/v1/target?id=xrp&price=18.9&as_of=2018-03-31&max_supply=2e9", &r);
+	ck_rel(num(r.json, "data.implied_fully_diluted_value"), 18.9 * 2e9);
+	cJSON_Delete(r.json);
+
+	call(ms_route_v1_target, "GET", "/v1/target?id=xrp", &r);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_str_eq(str(r.json, "invalid_params[0].name"), "price");
+	cJSON_Delete(r.json);
+
+	call(ms_route_v1_target, "GET", "/v1/target?id=xrp&price=5&horizons=30,30", &r);
+	ck_assert_int_eq(r.status, 400);
+	cJSON_Delete(r.json);
+
+	call(ms_route_v1_target, "GET", "/v1/target?id=xrp&price=-5", &r);
+	ck_assert_int_eq(r.status, 400);
+	cJSON_Delete(r.json);
+}
+END_TEST
+
+/*
  * A function keeps its read-only store open across requests and still
  * sees data committed after it opened it, without a restart.
  */
@@ -825,6 +881,7 @@ make_routes_suite(void)
 	tcase_add_test(tc, test_record_and_past);
 	tcase_add_test(tc, test_migration_fills_ath);
 	tcase_add_test(tc, test_forecasts);
+	tcase_add_test(tc, test_target);
 	suite_add_tcase(s, tc);
 	return s;
 }
