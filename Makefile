@@ -45,17 +45,32 @@ TEST_SRC := $(sort $(wildcard tests/check_*.c))
 # Route files compiled again for the tests, exporting their route instead of main().
 TEST_FN_OBJ := $(FN_SRC:functions/%.c=$(BUILD)/test-fn/%.o)
 SUITES_H := $(BUILD)/tests/suites.h
-TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
+# Helpers shared by the suites (not a suite: it defines no make_*_suite).
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/testutil.o
 TEST_BIN := $(BUILD)/check_moonscope
 
 HTTP_SRC := tests/http/httpcheck.c
 HTTP_BIN := $(BUILD)/httpcheck
 
+# Fuzz harnesses (tests/fuzz/fuzz_<name>.c). Each links twice: with
+# tests/fuzz/replay.c into $(BUILD)/fuzz-replay/ (any compiler; `make
+# check` replays tests/fuzz/corpus/<harness>/), and with libFuzzer into
+# build-fuzz/fuzz/ (`make fuzz`, clang with ASan and UBSan).
+FUZZ_NAMES   := fuzz_request fuzz_csv fuzz_param
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS   ?=
+FUZZ_COMMON  := $(BUILD)/tests/fuzz/fuzzutil.o
+FUZZ_OBJ     := $(FUZZ_NAMES:%=$(BUILD)/tests/fuzz/%.o) $(FUZZ_COMMON) \
+                $(BUILD)/tests/fuzz/replay.o
+FUZZ_REPLAY  := $(FUZZ_NAMES:%=$(BUILD)/fuzz-replay/%)
+FUZZ_BIN     := $(FUZZ_NAMES:%=$(BUILD)/fuzz/%)
+
 DEPS     := $(LIB_OBJ:.o=.d) $(FN_SRC:functions/%.c=$(BUILD)/functions/%.d) \
-            $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(TEST_FN_OBJ:.o=.d) $(BUILD)/tests/http/httpcheck.d
+            $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(TEST_FN_OBJ:.o=.d) $(BUILD)/tests/http/httpcheck.d \
+            $(FUZZ_OBJ:.o=.d)
 
 .PHONY: all deps check unit integration realdata run stop install uninstall \
-        clean bench asan valgrind lint format
+        clean bench asan valgrind lint format fuzz fuzz-bins fuzz-replay
 
 all: $(LIB) $(FN_BIN) $(CLI) $(TEST_BIN) $(HTTP_BIN)
 
@@ -97,11 +112,22 @@ $(TEST_BIN): $(TEST_OBJ) $(TEST_FN_OBJ) $(LIB)
 $(HTTP_BIN): $(BUILD)/tests/http/httpcheck.o $(LIB)
 	$(CC) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
+$(BUILD)/fuzz-replay/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay.o \
+    $(FUZZ_COMMON) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) $(filter %.o,$^) $(LIB) $(LDLIBS) -o $@
+
+$(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(FUZZ_COMMON) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer $(filter %.o,$^) $(LIB) $(LDLIBS) -o $@
+
 # Everything, as CI runs it: dependencies, build, unit tests (plain and under
-# valgrind), integration tests against real lighttpd and Apache, real data.
+# valgrind), the fuzz corpus replay, integration tests against real lighttpd
+# and Apache, real data.
 check: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory fuzz-replay
 	@$(MAKE) --no-print-directory valgrind
 	@$(MAKE) --no-print-directory integration
 	@$(MAKE) --no-print-directory realdata
@@ -113,6 +139,40 @@ valgrind: $(TEST_BIN)
 	CK_FORK=no MS_TEST_FIXTURES=tests/fixtures valgrind -q --error-exitcode=1 \
 	  --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	  $(TEST_BIN)
+
+# Every saved fuzz input (seeds and past crashes) through its harness, plain
+# and under valgrind: a regression test that needs no clang.
+fuzz-replay: $(FUZZ_REPLAY)
+	@for h in $(FUZZ_NAMES); do \
+	  printf '%s: ' "$$h"; \
+	  $(BUILD)/fuzz-replay/$$h tests/fuzz/corpus/$$h || exit 1; \
+	  printf '%s (valgrind): ' "$$h"; \
+	  valgrind -q --error-exitcode=1 --leak-check=full \
+	    --errors-for-leak-kinds=definite,indirect \
+	    $(BUILD)/fuzz-replay/$$h tests/fuzz/corpus/$$h || exit 1; \
+	done
+
+# libFuzzer with ASan and UBSan (clang, its own tree build-fuzz/): runs each
+# harness FUZZ_SECONDS seconds, starting from tests/fuzz/corpus/<harness>/
+# (with the dictionary tests/fuzz/<harness>.dict) and keeping what it
+# learns in build-fuzz/corpus/<harness>/. A crash is saved as
+# build-fuzz/crashes/<harness>-crash-*; fix it, then copy the input into
+# tests/fuzz/corpus/<harness>/ so that `make check` replays it.
+fuzz:
+	@infra/install-deps.sh --fuzz
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang OPT="-O1 -g" \
+	  SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  fuzz-bins
+	@for h in $(FUZZ_NAMES); do \
+	  mkdir -p build-fuzz/corpus/$$h build-fuzz/crashes || exit 1; \
+	  echo "fuzz: $$h for $(FUZZ_SECONDS) s"; \
+	  build-fuzz/fuzz/$$h -max_total_time=$(FUZZ_SECONDS) -timeout=20 \
+	    -print_final_stats=1 -artifact_prefix=build-fuzz/crashes/$$h- \
+	    -dict=tests/fuzz/$$h.dict $(FUZZ_FLAGS) \
+	    build-fuzz/corpus/$$h tests/fuzz/corpus/$$h || exit 1; \
+	done
+
+fuzz-bins: $(FUZZ_BIN)
 
 # Unit tests built with AddressSanitizer and UBSan in a separate tree.
 asan:
@@ -157,6 +217,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/libexec/moonscope $(DESTDIR)$(PREFIX)/share/moonscope
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(DEPS)

@@ -185,7 +185,9 @@ wait_up() {
 		sleep 0.1
 	done
 	ms_show_log "$log"
-	ms_die "bench: $url did not answer 200 within 15 s (last status $code)"
+	curl -s --max-time 2 "$url" >&2 2>/dev/null || true
+	echo >&2
+	ms_die "bench: $url did not answer 200 within 15 s (last status $code; body above)"
 }
 
 # fetch URL FILE — the body into FILE; dies unless the status is 200.
@@ -230,7 +232,7 @@ measure() {
 }
 
 bench_http() {
-	local db=$tmp/serve.db p port spid case t0 t1 files=() s r pid_fastapi pid_static
+	local db=$tmp/serve.db p port spid key case url t0 t1 files=() s r pid_fastapi pid_static
 	local -A ms_port=()
 	if [ ! -r "$universe" ]; then
 		printf '%s is missing (the benchmarked asset, %s, comes from it)\n' "$universe" "$asset" >"$out/http.skip"
@@ -332,16 +334,14 @@ EOF
 
 	say "warm-up ($warmup each)"
 	for s in "${setups[@]}"; do
-		# shellcheck disable=SC2086
-		set -- $s
-		run_wrk "$out/raw/warmup-$1-$2.txt" -t"$threads" -c"$conns" -d"$warmup" "$3"
+		read -r key case url spid <<<"$s"
+		run_wrk "$out/raw/warmup-$key-$case.txt" -t"$threads" -c"$conns" -d"$warmup" "$url"
 	done
 	for r in $(seq 1 "$runs"); do
 		say "round $r of $runs"
 		for s in "${setups[@]}"; do
-			# shellcheck disable=SC2086
-			set -- $s
-			measure "$1" "$2" "$3" "$4" "$r"
+			read -r key case url spid <<<"$s"
+			measure "$key" "$case" "$url" "$spid" "$r"
 		done
 	done
 

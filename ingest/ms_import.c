@@ -382,6 +382,26 @@ parse_num(const char *s, size_t len, double *out)
 	return 0;
 }
 
+/*
+ * Binds an asset's symbol (?2) and name (?3), either of which may be NULL
+ * (the column stays NULL), steps a statement that returns no rows and
+ * resets it. Parameter ?1 is bound by the caller. The strings are bound
+ * SQLITE_STATIC: they must outlive the step, which they do here.
+ */
+static int
+step_symbol_name(sqlite3_stmt *s, const char *symbol, const char *name)
+{
+	int rc;
+
+	if (symbol != NULL)
+		sqlite3_bind_text(s, 2, symbol, -1, SQLITE_STATIC);
+	if (name != NULL)
+		sqlite3_bind_text(s, 3, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? MS_OK : MS_ERR_STORE;
+}
+
 /* The asset index for a row, creating the asset if needed. */
 static int
 asset_for_row(struct imp *im, const struct row *rw, unsigned long line,
@@ -502,15 +522,7 @@ asset_for_row(struct imp *im, const struct row *rw, unsigned long line,
 				if ((s = ms_store_stmt(im->st, fill)) == NULL)
 					return MS_ERR_STORE;
 				sqlite3_bind_int64(s, 1, im->assets[idx].id);
-				if (symbol != NULL)
-					sqlite3_bind_text(s, 2, symbol, -1,
-					    SQLITE_STATIC);
-				if (name != NULL)
-					sqlite3_bind_text(s, 3, name, -1,
-					    SQLITE_STATIC);
-				rc = sqlite3_step(s);
-				sqlite3_reset(s);
-				if (rc != SQLITE_DONE)
+				if (step_symbol_name(s, symbol, name) != MS_OK)
 					return MS_ERR_STORE;
 				im->changed = 1;
 			}
@@ -519,15 +531,7 @@ asset_for_row(struct imp *im, const struct row *rw, unsigned long line,
 			if ((s = ms_store_stmt(im->st, ins)) == NULL)
 				return MS_ERR_STORE;
 			sqlite3_bind_text(s, 1, id.slug, -1, SQLITE_STATIC);
-			if (symbol != NULL)
-				sqlite3_bind_text(s, 2, symbol, -1,
-				    SQLITE_STATIC);
-			if (name != NULL)
-				sqlite3_bind_text(s, 3, name, -1,
-				    SQLITE_STATIC);
-			rc = sqlite3_step(s);
-			sqlite3_reset(s);
-			if (rc != SQLITE_DONE)
+			if (step_symbol_name(s, symbol, name) != MS_OK)
 				return MS_ERR_STORE;
 			im->assets[idx].id =
 			    sqlite3_last_insert_rowid(ms_store_db(im->st));

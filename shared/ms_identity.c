@@ -247,44 +247,71 @@ slug_byte_ok(char c)
 	    c == '_' || c == '.';
 }
 
+/*
+ * Copies s, lower-cased, into slug (MS_SLUG_MAX + 1 bytes) as an asset id.
+ * Returns MS_ERR_TOOBIG when s is longer than MS_SLUG_MAX and
+ * MS_ERR_INVALID at the first byte a slug may not hold (slug then holds
+ * the bytes copied so far).
+ */
+static int
+copy_slug(const char *s, char *slug)
+{
+	size_t n = strlen(s);
+
+	if (n > MS_SLUG_MAX)
+		return MS_ERR_TOOBIG;
+	for (size_t i = 0; i < n; i++) {
+		slug[i] = lower(s[i]);
+		if (!slug_byte_ok(slug[i]))
+			return MS_ERR_INVALID;
+	}
+	slug[n] = '\0';
+	return MS_OK;
+}
+
+/* s, or NULL when s is NULL or empty. */
+static const char *
+nonempty(const char *s)
+{
+	return s != NULL && s[0] != '\0' ? s : NULL;
+}
+
+/* Takes the canonical symbol and name of curated entry k (not its slug). */
+static void
+set_curated(struct ms_identity *out, const struct ms_known_asset *k)
+{
+	out->symbol = k->canon_symbol;
+	out->name = k->name;
+	out->curated = 1;
+}
+
 int
 ms_identity_resolve(const char *slug, const char *symbol, const char *name,
     int32_t day, struct ms_identity *out)
 {
 	const struct ms_known_asset *k;
 	size_t n;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (slug != NULL && slug[0] != '\0') {
-		n = strlen(slug);
-		if (n > MS_SLUG_MAX)
-			return MS_ERR_TOOBIG;
-		for (size_t i = 0; i < n; i++) {
-			out->slug[i] = lower(slug[i]);
-			if (!slug_byte_ok(out->slug[i]))
-				return MS_ERR_INVALID;
-		}
-		out->slug[n] = '\0';
+		if ((rc = copy_slug(slug, out->slug)) != MS_OK)
+			return rc;
 		if ((k = ms_identity_by_slug(out->slug)) != NULL) {
-			out->symbol = k->canon_symbol;
-			out->name = k->name;
-			out->curated = 1;
+			set_curated(out, k);
 		} else {
-			out->symbol = symbol != NULL && symbol[0] ?
-			    symbol : NULL;
-			out->name = name != NULL && name[0] ? name : NULL;
+			out->symbol = nonempty(symbol);
+			out->name = nonempty(name);
 		}
 		return MS_OK;
 	}
 	if ((k = ms_identity_by_symbol(symbol, name, day)) != NULL) {
 		memcpy(out->slug, k->slug, strlen(k->slug) + 1);
-		out->symbol = k->canon_symbol;
-		out->name = k->name;
-		out->curated = 1;
+		set_curated(out, k);
 		return MS_OK;
 	}
-	out->symbol = symbol != NULL && symbol[0] ? symbol : NULL;
-	out->name = name != NULL && name[0] ? name : NULL;
+	out->symbol = nonempty(symbol);
+	out->name = nonempty(name);
 	if (out->name != NULL) {
 		n = ms_slugify(name, strlen(name), out->slug,
 		    sizeof(out->slug));
@@ -293,17 +320,7 @@ ms_identity_resolve(const char *slug, const char *symbol, const char *name,
 		if (n > 0)
 			return MS_OK;
 	}
-	if (out->symbol != NULL) {
-		n = strlen(symbol);
-		if (n > MS_SLUG_MAX)
-			return MS_ERR_TOOBIG;
-		for (size_t i = 0; i < n; i++) {
-			out->slug[i] = lower(symbol[i]);
-			if (!slug_byte_ok(out->slug[i]))
-				return MS_ERR_INVALID;
-		}
-		out->slug[n] = '\0';
-		return MS_OK;
-	}
+	if (out->symbol != NULL)
+		return copy_slug(symbol, out->slug);
 	return MS_ERR_INVALID;
 }

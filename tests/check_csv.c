@@ -11,59 +11,23 @@
 #include <unistd.h>
 
 #include <check.h>
-#include <zlib.h>
 
 #include "ms_csv.h"
 #include "ms_error.h"
+#include "testutil.h"
 
 static char tmpdir[64];
 
 static void
 setup(void)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/ms_csv_XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	tu_tmpdir(tmpdir, sizeof(tmpdir), "ms_csv");
 }
 
 static void
 teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-static const char *
-fixture(const char *name, char *buf, size_t len)
-{
-	const char *dir = getenv("MS_TEST_FIXTURES");
-
-	snprintf(buf, len, "%s/%s", dir != NULL ? dir : "tests/fixtures",
-	    name);
-	return buf;
-}
-
-/* Writes n bytes to tmpdir/name (gzip-compressed when gz); returns path. */
-static const char *
-write_file(const char *name, const void *data, size_t n, int gz, char *buf,
-    size_t len)
-{
-	snprintf(buf, len, "%s/%s", tmpdir, name);
-	if (gz) {
-		gzFile g = gzopen(buf, "wb");
-
-		ck_assert_ptr_nonnull(g);
-		ck_assert_int_eq(gzwrite(g, data, (unsigned)n), (int)n);
-		ck_assert_int_eq(gzclose(g), Z_OK);
-	} else {
-		FILE *f = fopen(buf, "wb");
-
-		ck_assert_ptr_nonnull(f);
-		ck_assert_uint_eq(fwrite(data, 1, n, f), n);
-		ck_assert_int_eq(fclose(f), 0);
-	}
-	return buf;
+	tu_rmtree(tmpdir);
 }
 
 /* Reads a whole file into "f1|f2\n" lines for comparison. */
@@ -104,7 +68,7 @@ START_TEST(test_quoting_crlf)
 {
 	char path[512];
 	int st;
-	char *got = flatten(fixture("csv/quoting.csv", path, sizeof(path)),
+	char *got = flatten(tu_fixture("csv/quoting.csv", path, sizeof(path)),
 	    &st);
 
 	ck_assert_int_eq(st, 0);
@@ -121,7 +85,8 @@ START_TEST(test_no_final_newline)
 {
 	char path[512];
 	int st;
-	char *got = flatten(fixture("csv/nonl.csv", path, sizeof(path)), &st);
+	char *got = flatten(tu_fixture("csv/nonl.csv", path, sizeof(path)),
+	    &st);
 
 	ck_assert_int_eq(st, 0);
 	ck_assert_str_eq(got, "a|b@1\n1|2@2\n");
@@ -136,7 +101,8 @@ START_TEST(test_empty_fields_and_bom)
 	int st;
 	char *got;
 
-	write_file("bom.csv", data, sizeof(data) - 1, 0, path, sizeof(path));
+	tu_write_file(tmpdir, "bom.csv", data, sizeof(data) - 1, 0, path,
+	    sizeof(path));
 	got = flatten(path, &st);
 	ck_assert_int_eq(st, 0);
 	ck_assert_str_eq(got, "x||y@1\n||@2\n||@3\n");
@@ -153,12 +119,12 @@ START_TEST(test_gz_same_as_plain)
 	int st1, st2;
 	char *a, *b;
 
-	f = fopen(fixture("import/cmc2018.csv", src, sizeof(src)), "rb");
+	f = fopen(tu_fixture("import/cmc2018.csv", src, sizeof(src)), "rb");
 	ck_assert_ptr_nonnull(f);
 	n = fread(buf, 1, sizeof(buf), f);
 	fclose(f);
-	write_file("x.csv", buf, n, 0, path, sizeof(path));
-	write_file("x.csv.gz", buf, n, 1, gzpath, sizeof(gzpath));
+	tu_write_file(tmpdir, "x.csv", buf, n, 0, path, sizeof(path));
+	tu_write_file(tmpdir, "x.csv.gz", buf, n, 1, gzpath, sizeof(gzpath));
 	a = flatten(path, &st1);
 	b = flatten(gzpath, &st2);
 	ck_assert_int_eq(st1, 0);
@@ -216,8 +182,8 @@ START_TEST(test_bad_inputs)
 		struct ms_csv *c;
 		int rc;
 
-		write_file(bad[i].name, bad[i].data, bad[i].len, i % 2, path,
-		    sizeof(path));
+		tu_write_file(tmpdir, bad[i].name, bad[i].data, bad[i].len,
+		    i % 2, path, sizeof(path));
 		ck_assert_int_eq(ms_csv_open(path, &c, err, sizeof(err)),
 		    MS_OK);
 		while ((rc = ms_csv_next(c)) == 1)
@@ -245,7 +211,7 @@ START_TEST(test_overlong_line)
 	memcpy(data, "a\n", 2);
 	memset(data + 2, 'x', n);
 	data[n + 2] = '\n';
-	write_file("long.csv", data, n + 3, 0, path, sizeof(path));
+	tu_write_file(tmpdir, "long.csv", data, n + 3, 0, path, sizeof(path));
 	free(data);
 	ck_assert_int_eq(ms_csv_open(path, &c, err, sizeof(err)), MS_OK);
 	ck_assert_int_eq(ms_csv_next(c), 1);
@@ -268,7 +234,7 @@ START_TEST(test_exact_max_line)
 	ck_assert_ptr_nonnull(data);
 	memset(data, 'y', n);
 	data[n] = '\n';
-	write_file("max.csv", data, n + 1, 0, path, sizeof(path));
+	tu_write_file(tmpdir, "max.csv", data, n + 1, 0, path, sizeof(path));
 	free(data);
 	ck_assert_int_eq(ms_csv_open(path, &c, err, sizeof(err)), MS_OK);
 	ck_assert_int_eq(ms_csv_next(c), 1);
@@ -288,7 +254,7 @@ START_TEST(test_too_many_fields)
 	for (int i = 0; i < MS_CSV_MAX_FIELDS + 1; i++)
 		data[n++] = ',';
 	data[n++] = '\n';
-	write_file("wide.csv", data, n, 0, path, sizeof(path));
+	tu_write_file(tmpdir, "wide.csv", data, n, 0, path, sizeof(path));
 	ck_assert_int_eq(ms_csv_open(path, &c, err, sizeof(err)), MS_OK);
 	ck_assert_int_eq(ms_csv_next(c), MS_ERR_TOOBIG);
 	ms_csv_close(c);
@@ -305,7 +271,7 @@ START_TEST(test_corrupt_gzip)
 	char path[512], err[128];
 	struct ms_csv *c;
 
-	write_file("bad.csv.gz", garbage, sizeof(garbage), 0, path,
+	tu_write_file(tmpdir, "bad.csv.gz", garbage, sizeof(garbage), 0, path,
 	    sizeof(path));
 	ck_assert_int_eq(ms_csv_open(path, &c, err, sizeof(err)), MS_OK);
 	ck_assert_int_eq(ms_csv_next(c), MS_ERR_IO);
@@ -325,7 +291,8 @@ START_TEST(test_truncated_gzip)
 
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (i % 50 == 49) ? '\n' : (char)('a' + (i * 7) % 26);
-	write_file("t.csv.gz", data, sizeof(data), 1, path, sizeof(path));
+	tu_write_file(tmpdir, "t.csv.gz", data, sizeof(data), 1, path,
+	    sizeof(path));
 	f = fopen(path, "rb");
 	ck_assert_ptr_nonnull(f);
 	fseek(f, 0, SEEK_END);
@@ -335,7 +302,8 @@ START_TEST(test_truncated_gzip)
 	ck_assert_ptr_nonnull(buf);
 	ck_assert_uint_eq(fread(buf, 1, (size_t)size, f), (size_t)size);
 	fclose(f);
-	write_file("cut.csv.gz", buf, (size_t)size - 12, 0, cut, sizeof(cut));
+	tu_write_file(tmpdir, "cut.csv.gz", buf, (size_t)size - 12, 0, cut,
+	    sizeof(cut));
 	free(buf);
 	ck_assert_int_eq(ms_csv_open(cut, &c, err, sizeof(err)), MS_OK);
 	while ((rc = ms_csv_next(c)) == 1)

@@ -20,6 +20,7 @@
 #include "ms_error.h"
 #include "ms_import.h"
 #include "ms_store.h"
+#include "testutil.h"
 
 #define NASSETS 24
 
@@ -28,28 +29,13 @@ static char tmpdir[64];
 static void
 setup(void)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/ms_demo_XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	tu_tmpdir(tmpdir, sizeof(tmpdir), "ms_demo");
 }
 
 static void
 teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-static struct ms_store *
-open_store(const char *name)
-{
-	char path[160];
-	struct ms_store *st;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	ck_assert_int_eq(ms_store_open(path, MS_STORE_RW, &st), MS_OK);
-	return st;
+	tu_rmtree(tmpdir);
 }
 
 static struct ms_store *
@@ -57,7 +43,7 @@ make_demo_n(const char *name, int n, uint64_t seed,
     struct ms_demo_result *res)
 {
 	struct ms_demo_opts o = { n, seed, 0 };
-	struct ms_store *st = open_store(name);
+	struct ms_store *st = tu_open_store(tmpdir, name);
 	char err[256];
 
 	ck_assert_int_eq(ms_demo_generate(st, &o, res, err, sizeof(err)),
@@ -107,20 +93,6 @@ bars_hash(struct ms_store *st, long *n)
 	}
 	sqlite3_finalize(s);
 	return h;
-}
-
-static int64_t
-qi(struct ms_store *st, const char *sql)
-{
-	sqlite3_stmt *s;
-	int64_t v = -1;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(ms_store_db(st), sql, -1, &s,
-	    NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
 }
 
 START_TEST(test_deterministic)
@@ -217,23 +189,30 @@ START_TEST(test_universe_shape)
 	long dead = 0, collapsed = 0;
 
 	/* Familiar large caps, with symbols, and the source is synthetic. */
-	ck_assert_int_eq(qi(st, "SELECT count(*) FROM assets WHERE slug IN "
+	ck_assert_int_eq(tu_query_int(st,
+	    "SELECT count(*) FROM assets WHERE slug IN "
 	    "('bitcoin','ethereum','ripple','dogecoin') AND symbol IS NOT NULL"),
 	    4);
-	ck_assert_int_eq(qi(st, "SELECT count(*) FROM daily d JOIN assets a "
+	ck_assert_int_eq(tu_query_int(st,
+	    "SELECT count(*) FROM daily d JOIN assets a "
 	    "ON a.id = d.asset_id WHERE a.slug = 'bitcoin'"), 1461);
-	ck_assert_int_eq(qi(st, "SELECT synthetic FROM sources WHERE name = "
+	ck_assert_int_eq(tu_query_int(st,
+	    "SELECT synthetic FROM sources WHERE name = "
 	    "'synthetic-demo'"), 1);
-	ck_assert_int_eq(qi(st, "SELECT priority FROM sources WHERE name = "
+	ck_assert_int_eq(tu_query_int(st,
+	    "SELECT priority FROM sources WHERE name = "
 	    "'synthetic-demo'"), MS_DEMO_PRIORITY);
-	ck_assert_int_eq(qi(st, "SELECT instr(description, 'SYNTHETIC') > 0 "
+	ck_assert_int_eq(tu_query_int(st,
+	    "SELECT instr(description, 'SYNTHETIC') > 0 "
 	    "AND instr(description, 'NOT market data') > 0 FROM sources"), 1);
-	ck_assert_int_eq(qi(st, "SELECT count(*) FROM assets WHERE slug = "
+	ck_assert_int_eq(tu_query_int(st,
+	    "SELECT count(*) FROM assets WHERE slug = "
 	    "'demo-coin-001'"), 1);
-	ck_assert_int_eq(qi(st, "SELECT count(*) FROM assets WHERE "
+	ck_assert_int_eq(tu_query_int(st, "SELECT count(*) FROM assets WHERE "
 	    "categories IS NULL"), 0);
 	/* OHLC is consistent and positive; market cap and volume present. */
-	ck_assert_int_eq(qi(st, "SELECT count(*) FROM bars WHERE NOT (low > 0 "
+	ck_assert_int_eq(tu_query_int(st,
+	    "SELECT count(*) FROM bars WHERE NOT (low > 0 "
 	    "AND low <= open AND low <= close AND high >= open AND "
 	    "high >= close AND volume > 0 AND market_cap > 0)"), 0);
 	/* Dying coins: the series stops early after a collapse. */
@@ -261,7 +240,7 @@ END_TEST
 
 START_TEST(test_refuses_real_data)
 {
-	struct ms_store *st = open_store("a.db");
+	struct ms_store *st = tu_open_store(tmpdir, "a.db");
 	struct ms_demo_opts o = { NASSETS, 1, 0 };
 	struct ms_demo_result r;
 	struct ms_import_result ir;
@@ -291,7 +270,8 @@ START_TEST(test_refuses_real_data)
 	ck_assert_int_eq(ms_demo_generate(st, &o, &r, err, sizeof(err)),
 	    MS_OK);
 	/* Real data keeps winning where both exist (priority 10 < 90). */
-	ck_assert_int_eq(qi(st, "SELECT count(*) FROM daily d JOIN sources s "
+	ck_assert_int_eq(tu_query_int(st,
+	    "SELECT count(*) FROM daily d JOIN sources s "
 	    "ON s.id = d.source_id WHERE s.name = 'cmc_daily_kaggle'"), 4);
 	/* And purging the demo leaves the real data alone. */
 	{
@@ -303,8 +283,8 @@ START_TEST(test_refuses_real_data)
 		ck_assert_int_eq(ms_store_commit(st), MS_OK);
 		ck_assert_int_eq(n, r.bars);
 	}
-	ck_assert_int_eq(qi(st, "SELECT count(*) FROM daily"), 4);
-	ck_assert_int_eq(qi(st, "SELECT count(*) FROM assets"), 2);
+	ck_assert_int_eq(tu_query_int(st, "SELECT count(*) FROM daily"), 4);
+	ck_assert_int_eq(tu_query_int(st, "SELECT count(*) FROM assets"), 2);
 	ms_store_close(st);
 }
 END_TEST

@@ -21,6 +21,7 @@
 #include "ms_error.h"
 #include "ms_import.h"
 #include "ms_store.h"
+#include "testutil.h"
 
 static char tmpdir[64];
 static char dbpath[128];
@@ -33,8 +34,7 @@ static struct ms_import_result res;
 static void
 setup(void)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/ms_import_XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	tu_tmpdir(tmpdir, sizeof(tmpdir), "ms_import");
 	snprintf(dbpath, sizeof(dbpath), "%s/t.db", tmpdir);
 	ck_assert_int_eq(ms_store_open(dbpath, MS_STORE_RW, &st), MS_OK);
 }
@@ -42,23 +42,20 @@ setup(void)
 static void
 teardown(void)
 {
-	char cmd[128];
-
 	ms_store_close(st);
 	st = NULL;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
+	tu_rmtree(tmpdir);
 }
 
+/* The path of tests/fixtures/import/name (a static buffer). */
 static const char *
 fixture(const char *name)
 {
 	static char buf[512];
-	const char *dir = getenv("MS_TEST_FIXTURES");
+	char rel[256];
 
-	snprintf(buf, sizeof(buf), "%s/import/%s",
-	    dir != NULL ? dir : "tests/fixtures", name);
-	return buf;
+	snprintf(rel, sizeof(rel), "import/%s", name);
+	return tu_fixture(rel, buf, sizeof(buf));
 }
 
 static int
@@ -73,15 +70,6 @@ static int
 import(const char *name)
 {
 	return import_opts(fixture(name), NULL, -1);
-}
-
-static int64_t
-data_version(void)
-{
-	int64_t v = -1;
-
-	ck_assert_int_eq(ms_store_data_version(st, &v), MS_OK);
-	return v;
 }
 
 /* One value of a one-row query with a text parameter; NaN for NULL. */
@@ -235,7 +223,7 @@ START_TEST(test_cmc2018)
 	ck_assert_int_eq(res.first_day, D(2018, 1, 3));
 	ck_assert_int_eq(res.last_day, D(2018, 1, 10));
 	ck_assert_int_eq(res.changed, 1);
-	ck_assert_int_eq(data_version(), 1);
+	ck_assert_int_eq(tu_data_version(st), 1);
 	/* Values as written; the duplicate kept the first row (0.6). */
 	ck_assert_double_eq(DAILY("close", "ripple", D(2018, 1, 3)), 3.10);
 	ck_assert_double_eq(DAILY("open", "ripple", D(2018, 1, 3)), 2.46);
@@ -265,7 +253,7 @@ START_TEST(test_reimport_idempotent)
 
 	ck_assert_int_eq(import("cmc2018.csv"), MS_OK);
 	ck_assert_int_eq(import("kaggle.csv"), MS_OK);
-	v = data_version();
+	v = tu_data_version(st);
 	ck_assert_int_eq(v, 2);
 	before = dump_tables(0);
 	ck_assert_int_eq(import("cmc2018.csv"), MS_OK);
@@ -275,10 +263,10 @@ START_TEST(test_reimport_idempotent)
 	ck_assert_uint_eq(res.skipped, 7);
 	ck_assert_uint_eq(res.assets_new, 0);
 	ck_assert_int_eq(res.changed, 0);
-	ck_assert_int_eq(data_version(), v);
+	ck_assert_int_eq(tu_data_version(st), v);
 	ck_assert_int_eq(import("kaggle.csv"), MS_OK);
 	ck_assert_int_eq(res.changed, 0);
-	ck_assert_int_eq(data_version(), v);
+	ck_assert_int_eq(tu_data_version(st), v);
 	/* Only the imports log grew. */
 	after = dump_tables(0);
 	ck_assert_str_eq(before, after);
@@ -291,7 +279,7 @@ START_TEST(test_reimport_idempotent)
 	ck_assert_int_eq(import("kaggle_nosrc.csv"), MS_OK);
 	ck_assert_str_eq(res.source, "cmc_daily_kaggle");
 	ck_assert_uint_eq(res.unchanged, 1);
-	ck_assert_int_eq(data_version(), v);
+	ck_assert_int_eq(tu_data_version(st), v);
 }
 END_TEST
 
@@ -467,7 +455,7 @@ START_TEST(test_bad_files_rejected)
 	int64_t v;
 
 	ck_assert_int_eq(import("cmc2018.csv"), MS_OK);
-	v = data_version();
+	v = tu_data_version(st);
 	before = dump();
 	for (size_t i = 0; i < sizeof(bad_files) / sizeof(bad_files[0]); i++) {
 		char want[512];
@@ -483,7 +471,7 @@ START_TEST(test_bad_files_rejected)
 		ck_assert_str_eq(before, after);
 		free(after);
 	}
-	ck_assert_int_eq(data_version(), v);
+	ck_assert_int_eq(tu_data_version(st), v);
 	free(before);
 }
 END_TEST

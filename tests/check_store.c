@@ -19,6 +19,7 @@
 #include "ms_error.h"
 #include "ms_identity.h"
 #include "ms_store.h"
+#include "testutil.h"
 
 static char tmpdir[64];
 static char dbpath[128];
@@ -26,65 +27,14 @@ static char dbpath[128];
 static void
 setup(void)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/ms_store_XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	tu_tmpdir(tmpdir, sizeof(tmpdir), "ms_store");
 	snprintf(dbpath, sizeof(dbpath), "%s/t.db", tmpdir);
 }
 
 static void
 teardown(void)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	ck_assert_int_eq(system(cmd), 0);
-}
-
-static void
-exec_ok(struct ms_store *st, const char *sql)
-{
-	char *err = NULL;
-	int rc = sqlite3_exec(ms_store_db(st), sql, NULL, NULL, &err);
-
-	ck_assert_msg(rc == SQLITE_OK, "%s: %s", sql, err ? err : "");
-	sqlite3_free(err);
-}
-
-static int64_t
-query_int(struct ms_store *st, const char *sql)
-{
-	sqlite3_stmt *s;
-	int64_t v = -999;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(ms_store_db(st), sql, -1, &s,
-	    NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
-
-static double
-query_double(struct ms_store *st, const char *sql)
-{
-	sqlite3_stmt *s;
-	double v = -999;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(ms_store_db(st), sql, -1, &s,
-	    NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_double(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
-
-static int64_t
-data_version(struct ms_store *st)
-{
-	int64_t v = -1;
-
-	ck_assert_int_eq(ms_store_data_version(st, &v), MS_OK);
-	return v;
+	tu_rmtree(tmpdir);
 }
 
 START_TEST(test_create_and_migrate)
@@ -95,21 +45,21 @@ START_TEST(test_create_and_migrate)
 	ck_assert_int_eq(ms_store_open(dbpath, MS_STORE_RW, &st), MS_OK);
 	ck_assert_int_eq(ms_store_schema_version(st, &v), MS_OK);
 	ck_assert_int_eq(v, MS_SCHEMA_VERSION);
-	ck_assert_int_eq(data_version(st), 0);
-	ck_assert_int_eq(query_int(st, "SELECT count(*) FROM sqlite_master "
+	ck_assert_int_eq(tu_data_version(st), 0);
+	ck_assert_int_eq(tu_query_int(st, "SELECT count(*) FROM sqlite_master "
 	    "WHERE name IN ('sources','assets','bars','daily','imports','meta',"
 	    "'daily_day','assets_symbol','bars_source')"), 9);
-	ck_assert_int_eq(query_int(st, "PRAGMA foreign_keys"), 1);
+	ck_assert_int_eq(tu_query_int(st, "PRAGMA foreign_keys"), 1);
 	ms_store_close(st);
 	/* Re-opening does not migrate again. */
 	ck_assert_int_eq(ms_store_open(dbpath, MS_STORE_RW, &st), MS_OK);
 	ck_assert_int_eq(ms_store_schema_version(st, &v), MS_OK);
 	ck_assert_int_eq(v, MS_SCHEMA_VERSION);
-	ck_assert_int_eq(query_int(st, "SELECT count(*) FROM meta"), 1);
+	ck_assert_int_eq(tu_query_int(st, "SELECT count(*) FROM meta"), 1);
 	ms_store_close(st);
 	/* And a read-only open works. */
 	ck_assert_int_eq(ms_store_open(dbpath, MS_STORE_RO, &st), MS_OK);
-	ck_assert_int_eq(data_version(st), 0);
+	ck_assert_int_eq(tu_data_version(st), 0);
 	ms_store_close(st);
 	ms_store_close(NULL);
 }
@@ -191,30 +141,30 @@ START_TEST(test_data_version)
 	int64_t src;
 
 	ck_assert_int_eq(ms_store_open(dbpath, MS_STORE_RW, &st), MS_OK);
-	ck_assert_int_eq(data_version(st), 0);
+	ck_assert_int_eq(tu_data_version(st), 0);
 	/* A new source alone is not a data change. */
 	ck_assert_int_eq(ms_store_begin(st), MS_OK);
 	ck_assert_int_eq(ms_store_source(st, "a", 20, "t", 0, "d", &src),
 	    MS_OK);
 	ck_assert_int_eq(ms_store_commit(st), MS_OK);
-	ck_assert_int_eq(data_version(st), 0);
+	ck_assert_int_eq(tu_data_version(st), 0);
 	/* Same values again: nothing changes. */
 	ck_assert_int_eq(ms_store_begin(st), MS_OK);
 	ck_assert_int_eq(ms_store_source(st, "a", 20, "t", 0, "d", &src),
 	    MS_OK);
 	ck_assert_int_eq(ms_store_commit(st), MS_OK);
-	ck_assert_int_eq(data_version(st), 0);
+	ck_assert_int_eq(tu_data_version(st), 0);
 	/* A bump that is rolled back does not count. */
 	ck_assert_int_eq(ms_store_begin(st), MS_OK);
 	ck_assert_int_eq(ms_store_bump_version(st), MS_OK);
-	ck_assert_int_eq(data_version(st), 1);
+	ck_assert_int_eq(tu_data_version(st), 1);
 	ms_store_rollback(st);
-	ck_assert_int_eq(data_version(st), 0);
+	ck_assert_int_eq(tu_data_version(st), 0);
 	ck_assert_int_eq(ms_store_begin(st), MS_OK);
 	ck_assert_int_eq(ms_store_bump_version(st), MS_OK);
 	ck_assert_int_eq(ms_store_bump_version(st), MS_OK);
 	ck_assert_int_eq(ms_store_commit(st), MS_OK);
-	ck_assert_int_eq(data_version(st), 2);
+	ck_assert_int_eq(tu_data_version(st), 2);
 	/* Rollback outside a transaction is harmless. */
 	ms_store_rollback(st);
 	ms_store_close(st);
@@ -233,34 +183,34 @@ START_TEST(test_rebuild_daily_priority)
 	    MS_OK);
 	ck_assert_int_eq(ms_store_source(st, "high", 10, "t", 0, "d", &b),
 	    MS_OK);
-	exec_ok(st, "INSERT INTO assets(id, slug) VALUES (1, 'x'), (2, 'y')");
-	exec_ok(st, "INSERT INTO bars(asset_id, source_id, day, close) VALUES"
+	tu_exec(st, "INSERT INTO assets(id, slug) VALUES (1, 'x'), (2, 'y')");
+	tu_exec(st, "INSERT INTO bars(asset_id, source_id, day, close) VALUES"
 	    " (1, 1, 100, 1.0), (1, 2, 100, 2.0), (1, 1, 101, 3.0),"
 	    " (2, 2, 100, 9.0)");
 	ck_assert_int_eq(ms_store_rebuild_daily(st, 1), MS_OK);
 	ck_assert_int_eq(ms_store_rebuild_daily(st, 2), MS_OK);
 	ck_assert_int_eq(ms_store_bump_version(st), MS_OK);
 	ck_assert_int_eq(ms_store_commit(st), MS_OK);
-	ck_assert_double_eq(query_double(st, "SELECT close FROM daily WHERE "
+	ck_assert_double_eq(tu_query_double(st, "SELECT close FROM daily WHERE "
 	    "asset_id = 1 AND day = 100"), 2.0);
-	ck_assert_int_eq(query_int(st, "SELECT source_id FROM daily WHERE "
+	ck_assert_int_eq(tu_query_int(st, "SELECT source_id FROM daily WHERE "
 	    "asset_id = 1 AND day = 100"), b);
-	ck_assert_double_eq(query_double(st, "SELECT close FROM daily WHERE "
+	ck_assert_double_eq(tu_query_double(st, "SELECT close FROM daily WHERE "
 	    "asset_id = 1 AND day = 101"), 3.0);
-	ck_assert_int_eq(query_int(st, "SELECT count(*) FROM daily"), 3);
+	ck_assert_int_eq(tu_query_int(st, "SELECT count(*) FROM daily"), 3);
 
 	/* Raising "low" above "high" rebuilds daily and bumps the version. */
-	v0 = data_version(st);
+	v0 = tu_data_version(st);
 	ck_assert_int_eq(ms_store_begin(st), MS_OK);
 	ck_assert_int_eq(ms_store_source(st, "low", 5, "t", 0, "d", &a),
 	    MS_OK);
 	ck_assert_int_eq(ms_store_commit(st), MS_OK);
-	ck_assert_int_gt(data_version(st), v0);
-	ck_assert_double_eq(query_double(st, "SELECT close FROM daily WHERE "
+	ck_assert_int_gt(tu_data_version(st), v0);
+	ck_assert_double_eq(tu_query_double(st, "SELECT close FROM daily WHERE "
 	    "asset_id = 1 AND day = 100"), 1.0);
 
 	/* Purging "low" falls back to "high"; purging "high" drops y. */
-	v0 = data_version(st);
+	v0 = tu_data_version(st);
 	ck_assert_int_eq(ms_store_begin(st), MS_OK);
 	{
 		int64_t n = -1;
@@ -271,10 +221,10 @@ START_TEST(test_rebuild_daily_priority)
 		    MS_ERR_NOTFOUND);
 	}
 	ck_assert_int_eq(ms_store_commit(st), MS_OK);
-	ck_assert_int_eq(data_version(st), v0 + 1);
-	ck_assert_double_eq(query_double(st, "SELECT close FROM daily WHERE "
+	ck_assert_int_eq(tu_data_version(st), v0 + 1);
+	ck_assert_double_eq(tu_query_double(st, "SELECT close FROM daily WHERE "
 	    "asset_id = 1 AND day = 100"), 2.0);
-	ck_assert_int_eq(query_int(st, "SELECT count(*) FROM daily"), 2);
+	ck_assert_int_eq(tu_query_int(st, "SELECT count(*) FROM daily"), 2);
 	ck_assert_int_eq(ms_store_begin(st), MS_OK);
 	{
 		int64_t n = -1;
@@ -283,9 +233,9 @@ START_TEST(test_rebuild_daily_priority)
 		ck_assert_int_eq(n, 2);
 	}
 	ck_assert_int_eq(ms_store_commit(st), MS_OK);
-	ck_assert_int_eq(query_int(st, "SELECT count(*) FROM daily"), 0);
-	ck_assert_int_eq(query_int(st, "SELECT count(*) FROM assets"), 0);
-	ck_assert_int_eq(query_int(st, "SELECT count(*) FROM sources"), 2);
+	ck_assert_int_eq(tu_query_int(st, "SELECT count(*) FROM daily"), 0);
+	ck_assert_int_eq(tu_query_int(st, "SELECT count(*) FROM assets"), 0);
+	ck_assert_int_eq(tu_query_int(st, "SELECT count(*) FROM sources"), 2);
 	ms_store_close(st);
 }
 END_TEST
@@ -296,12 +246,12 @@ START_TEST(test_ro_sees_new_commits)
 
 	ck_assert_int_eq(ms_store_open(dbpath, MS_STORE_RW, &rw), MS_OK);
 	ck_assert_int_eq(ms_store_open(dbpath, MS_STORE_RO, &ro), MS_OK);
-	ck_assert_int_eq(data_version(ro), 0);
+	ck_assert_int_eq(tu_data_version(ro), 0);
 	for (int i = 1; i <= 3; i++) {
 		ck_assert_int_eq(ms_store_begin(rw), MS_OK);
 		ck_assert_int_eq(ms_store_bump_version(rw), MS_OK);
 		ck_assert_int_eq(ms_store_commit(rw), MS_OK);
-		ck_assert_int_eq(data_version(ro), i);
+		ck_assert_int_eq(tu_data_version(ro), i);
 	}
 	/* The read-only connection cannot write. */
 	ck_assert_int_eq(ms_store_begin(ro), MS_OK);
@@ -311,7 +261,7 @@ START_TEST(test_ro_sees_new_commits)
 	ms_store_close(rw);
 	/* After the writer closed, the -wal/-shm files are kept. */
 	ck_assert_int_eq(ms_store_open(dbpath, MS_STORE_RO, &ro), MS_OK);
-	ck_assert_int_eq(data_version(ro), 3);
+	ck_assert_int_eq(tu_data_version(ro), 3);
 	ms_store_close(ro);
 }
 END_TEST

@@ -87,6 +87,8 @@
 #include <cJSON.h>
 #include <curl/curl.h>
 
+#include "ms_param.h"
+
 #define HC_LINE_MAX 65536          /* bytes of one case line */
 #define HC_TARGET_MAX 65536        /* decoded request target */
 #define HC_TOKENS_MAX 64           /* tokens of one case */
@@ -681,47 +683,6 @@ hc_header(const struct hc_resp *r, const char *name, char *out, size_t outlen)
 
 /* --- JSON checks -------------------------------------------------------------- */
 
-/* 1 if s[0..len) is well-formed UTF-8 (no overlongs, surrogates, > U+10FFFF). */
-static int
-hc_utf8_valid(const unsigned char *s, size_t len)
-{
-	size_t i = 0, k, n;
-	unsigned long cp;
-
-	while (i < len) {
-		unsigned char c = s[i];
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			return 0;
-		}
-		if (i + n >= len)
-			return 0;
-		for (k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += n + 1;
-	}
-	return 1;
-}
-
 /* Parses a whole body as JSON (trailing blanks allowed); NULL if it is not. */
 static cJSON *
 hc_parse_json(const struct hc_buf *b)
@@ -1183,7 +1144,7 @@ hc_check_case(const struct hc_case *c, const struct hc_resp *r,
 	if (head && r->body.len > 0)
 		hc_fail(e, "HEAD answer has a body");
 	if (is_json && !head) {
-		if (!hc_utf8_valid((const unsigned char *)r->body.p, r->body.len))
+		if (!ms_utf8_valid(r->body.p, r->body.len))
 			hc_fail(e, "body is not valid UTF-8");
 		if ((doc = hc_parse_json(&r->body)) == NULL)
 			hc_fail(e, "body is not valid JSON");
