@@ -14,7 +14,7 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 {
 	(void)ctx;
 	return ms_response_problem(res, MS_PROBLEM_NOT_FOUND,
-	    "no route matches this path; see /v1/health and docs/api.md",
+	    "no route matches this path; see /v1/health and docs/api/README.md",
 	    NULL, 0, req);
 }
 

@@ -97,8 +97,13 @@ start)
 			ms_die "function $bin is missing or not executable (run make all)"
 		fi
 		rm -f "$root/$name.sock" "$root/$name.pids"
+		# spawn-fcgi gives its children no stderr; the shell (replaced
+		# by the function through exec) points it at a log file, where
+		# the functions' one-line error logs then go.
+		# shellcheck disable=SC2016
 		if ! MOONSCOPE_DB=$db spawn-fcgi -s "$root/$name.sock" -M 0666 \
-		    -F "$procs" -P "$root/$name.pids" -- "$bin" \
+		    -F "$procs" -P "$root/$name.pids" -- \
+		    /bin/sh -c 'exec "$0" 2>>"$1"' "$bin" "$root/functions-error.log" \
 		    >>"$root/spawn-fcgi.log" 2>&1; then
 			ms_show_log "$root/spawn-fcgi.log"
 			stop_all || true

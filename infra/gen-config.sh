@@ -157,6 +157,9 @@ server.port          = $port
 server.document-root = "$root/htdocs"
 server.pid-file      = "$root/lighttpd.pid"
 server.errorlog      = "$root/lighttpd-error.log"
+# The functions' stderr (their one-line error logs): lighttpd discards
+# it once daemonized unless it has a file to go to.
+server.breakagelog   = "$root/functions-error.log"
 server.tag           = "moonscope"
 ${user_lines}server.max-request-size = 64
 server.max-request-field-size = 8192
@@ -202,6 +205,9 @@ server.port          = $port
 server.document-root = "$root/htdocs"
 server.pid-file      = "$root/lighttpd.pid"
 server.errorlog      = "$root/lighttpd-error.log"
+# The functions' stderr (their one-line error logs): lighttpd discards
+# it once daemonized unless it has a file to go to.
+server.breakagelog   = "$root/functions-error.log"
 server.tag           = "moonscope"
 server.max-request-size = 64
 server.max-request-field-size = 8192

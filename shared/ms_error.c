@@ -16,7 +16,7 @@ ms_strerror(int err)
 	case MS_ERR_NOTFOUND: return "not found";
 	case MS_ERR_TOOBIG: return "input too large";
 	case MS_ERR_INVALID: return "invalid input";
-	case MS_ERR_SCHEMA: return "store schema newer than this build";
+	case MS_ERR_SCHEMA: return "store schema is not the one this build uses";
 	case MS_ERR_BUSY: return "store busy";
 	case MS_ERR_AMBIGUOUS: return "ambiguous";
 	case MS_ERR_NODATA: return "no data";

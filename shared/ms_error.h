@@ -18,7 +18,7 @@ enum ms_err {
 	MS_ERR_NOTFOUND = -6,  /* the thing asked for does not exist */
 	MS_ERR_TOOBIG = -7,    /* input exceeds a hard size limit */
 	MS_ERR_INVALID = -8,   /* semantically invalid input */
-	MS_ERR_SCHEMA = -9,    /* store schema is newer than this build */
+	MS_ERR_SCHEMA = -9,    /* store uninitialised, or of another schema version */
 	MS_ERR_BUSY = -10,     /* store locked by another writer */
 	MS_ERR_AMBIGUOUS = -11,/* a key matched more than one thing */
 	MS_ERR_NODATA = -12,   /* no data for the requested date/range */

@@ -138,19 +138,32 @@ ms_market_resolve(struct ms_store *st, const char *key, int32_t day,
 	if (nc == 0)
 		return MS_ERR_NOTFOUND;
 
-	/* Rank by market cap as of day, unknown caps last, then by id. */
+	/*
+	 * Rank by market cap as of day (unknown caps last); among those
+	 * without one, the asset with the most recent bar first (a dead coin
+	 * should not shadow the live one that took over its symbol); then by
+	 * internal id.
+	 */
 	double caps[MS_MAX_CANDIDATES];
+	int32_t last[MS_MAX_CANDIDATES];
 	size_t order[MS_MAX_CANDIDATES];
 	for (size_t i = 0; i < nc; i++) {
+		struct ms_bar b;
 		caps[i] = listed_market_cap(st, cands[i].id, day);
+		last[i] = ms_market_bar_at(st, cands[i].id, day, &b) == 0 ?
+		    b.day : -1;
 		order[i] = i;
 	}
 	for (size_t i = 1; i < nc; i++) {
 		size_t j = i, o = order[i];
 		while (j > 0) {
 			size_t p = order[j - 1];
-			int better = !isnan(caps[o]) &&
-			    (isnan(caps[p]) || caps[o] > caps[p]);
+			int better;
+			if (!isnan(caps[o]) || !isnan(caps[p]))
+				better = !isnan(caps[o]) &&
+				    (isnan(caps[p]) || caps[o] > caps[p]);
+			else
+				better = last[o] > last[p];
 			if (!better)
 				break;
 			order[j] = p;
@@ -162,7 +175,7 @@ ms_market_resolve(struct ms_store *st, const char *key, int32_t day,
 	res->by = MS_RESOLVED_SYMBOL;
 	res->n_candidates = total;
 	for (size_t i = 0; i < nc; i++)
-		memcpy(res->candidates[i], cands[order[i]].slug, MS_SLUG_MAX);
+		memcpy(res->candidates[i], cands[order[i]].slug, sizeof(res->candidates[i]));
 	return 0;
 }
 

@@ -13,11 +13,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ms_identity.h"
+
 struct ms_store;
 
-#define MS_SLUG_MAX 96
-#define MS_SYMBOL_MAX 32
-#define MS_NAME_MAX 128
+/* Field lengths (MS_SLUG_MAX, MS_SYMBOL_MAX, MS_NAME_MAX) are the importer's. */
 #define MS_CATEGORIES_MAX 512
 #define MS_SOURCE_NAME_MAX 96
 
@@ -29,9 +29,9 @@ struct ms_store;
 
 struct ms_asset {
 	int64_t id;
-	char slug[MS_SLUG_MAX];
-	char symbol[MS_SYMBOL_MAX];   /* "" when unknown */
-	char name[MS_NAME_MAX];       /* "" when unknown */
+	char slug[MS_SLUG_MAX + 1];
+	char symbol[MS_SYMBOL_MAX + 1]; /* "" when unknown */
+	char name[MS_NAME_MAX + 1];   /* "" when unknown */
 	char categories[MS_CATEGORIES_MAX]; /* comma-separated, "" when none */
 };
 
@@ -49,7 +49,7 @@ enum ms_resolved_by { MS_RESOLVED_ID, MS_RESOLVED_SYMBOL };
 struct ms_resolution {
 	enum ms_resolved_by by;
 	size_t n_candidates;                 /* assets sharing the symbol (>=1) */
-	char candidates[MS_MAX_CANDIDATES][MS_SLUG_MAX]; /* best first */
+	char candidates[MS_MAX_CANDIDATES][MS_SLUG_MAX + 1]; /* best first */
 };
 
 /*
@@ -114,8 +114,8 @@ int ms_market_closes(struct ms_store *st, int64_t asset_id, int32_t day,
 
 struct ms_company {
 	int rank;
-	char name[MS_NAME_MAX];
-	char symbol[MS_SYMBOL_MAX];
+	char name[MS_NAME_MAX + 1];
+	char symbol[MS_SYMBOL_MAX + 1];
 	double market_cap;
 };
 

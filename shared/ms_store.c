@@ -752,10 +752,22 @@ ms_store_purge_source(struct ms_store *st, const char *name,
 	    "SELECT DISTINCT asset_id FROM bars WHERE source_id = ?";
 	static const char del[] = "DELETE FROM bars WHERE source_id = ?";
 	static const char list[] = "SELECT id FROM temp.purge_assets";
+	/*
+	 * An asset left without bars goes, and with it what the daily
+	 * record said about it: records of an asset whose data was removed
+	 * could not be judged any more.
+	 */
+	static const char orphan_set[] =
+	    "DELETE FROM temp.purge_assets WHERE EXISTS (SELECT 1 FROM bars b "
+	    "WHERE b.asset_id = temp.purge_assets.id)";
+	static const char orphan_picks[] =
+	    "DELETE FROM pick_records WHERE asset_id IN "
+	    "(SELECT id FROM temp.purge_assets)";
+	static const char orphan_grades[] =
+	    "DELETE FROM grade_records WHERE asset_id IN "
+	    "(SELECT id FROM temp.purge_assets)";
 	static const char orphans[] =
-	    "DELETE FROM assets WHERE id IN (SELECT id FROM temp.purge_assets) "
-	    "AND NOT EXISTS (SELECT 1 FROM bars b "
-	    "WHERE b.asset_id = assets.id)";
+	    "DELETE FROM assets WHERE id IN (SELECT id FROM temp.purge_assets)";
 	sqlite3_stmt *s;
 	int64_t source_id, n;
 	int rc;
@@ -788,7 +800,10 @@ ms_store_purge_source(struct ms_store *st, const char *name,
 		return MS_ERR_STORE;
 	if ((rc = rebuild_listed_assets(st, s)) != MS_OK)
 		return rc;
-	if ((rc = run_sql(st, orphans)) != MS_OK)
+	if ((rc = run_sql(st, orphan_set)) != MS_OK ||
+	    (rc = run_sql(st, orphan_picks)) != MS_OK ||
+	    (rc = run_sql(st, orphan_grades)) != MS_OK ||
+	    (rc = run_sql(st, orphans)) != MS_OK)
 		return rc;
 	if (n > 0 && (rc = ms_store_bump_version(st)) != MS_OK)
 		return rc;

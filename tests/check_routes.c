@@ -14,6 +14,8 @@
  *   alpine / ALP, fix_a, days 0..59, close 0.9, market_cap 9e6
  *   deadcoin / DEAD, fix_a, days 0..9, close 0.1 (then stops)
  *   nocap / NCP, fix_a, days 0..59, close 2, market_cap unknown
+ *   oldsym / OLD, fix_a, days 0..4, close 1, market_cap unknown
+ *   newsym / OLD, fix_a, days 20..24, close 1, market_cap unknown
  */
 #include <math.h>
 #include <stdio.h>
@@ -109,6 +111,8 @@ build_fixture(const char *path)
 	insert_asset(db, 3, "alpine", "ALP", "Alpine", "");
 	insert_asset(db, 4, "deadcoin", "DEAD", "Dead Coin", "");
 	insert_asset(db, 5, "nocap", "NCP", "No Cap", "");
+	insert_asset(db, 6, "oldsym", "OLD", "Old Symbol", "");
+	insert_asset(db, 7, "newsym", "OLD", "New Symbol", "");
 	for (int i = 0; i < 100; i++) {
 		double c = 1 + 0.01 * i;
 		insert_bar(db, 1, a, d0 + i, c - 0.005, 1.1 * c, 0.9 * c, c,
@@ -124,7 +128,11 @@ build_fixture(const char *path)
 	}
 	for (int i = 0; i < 10; i++)
 		insert_bar(db, 4, a, d0 + i, 0.1, 0.1, 0.1, 0.1, 5, 1e5);
-	for (int64_t id = 1; id <= 5; id++)
+	for (int i = 0; i < 5; i++) {
+		insert_bar(db, 6, a, d0 + i, 1, 1, 1, 1, 1, NAN);
+		insert_bar(db, 7, a, d0 + 20 + i, 1, 1, 1, 1, 1, NAN);
+	}
+	for (int64_t id = 1; id <= 7; id++)
 		ck_assert_int_eq(ms_store_rebuild_daily(st, id), 0);
 	ck_assert_int_eq(ms_store_bump_version(st), 0);
 	ck_assert_int_eq(ms_store_commit(st), 0);
@@ -265,8 +273,8 @@ START_TEST(test_health)
 	ck_assert_str_eq(str(r.json, "data.status"), "ok");
 	ck_assert_str_eq(str(r.json, "data.data.first_date"), "2018-01-01");
 	ck_assert_str_eq(str(r.json, "data.data.last_date"), "2018-04-11");
-	ck_assert_int_eq((int)num(r.json, "data.data.assets"), 5);
-	ck_assert_int_eq((int)num(r.json, "data.data.bars"), 101 + 60 * 3 + 10);
+	ck_assert_int_eq((int)num(r.json, "data.data.assets"), 7);
+	ck_assert_int_eq((int)num(r.json, "data.data.bars"), 101 + 60 * 3 + 10 + 10);
 	ck_assert_int_eq((int)num(r.json, "data.schema_version"), MS_SCHEMA_VERSION);
 	ck_assert_str_eq(str(r.json, "meta.request_id"), "test-req");
 	cJSON_Delete(r.json);
@@ -274,7 +282,7 @@ START_TEST(test_health)
 	call(ms_route_v1_health, "GET", "/v1/health?as_of=2018-01-05", &r);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_str_eq(str(r.json, "data.data.last_date"), "2018-01-05");
-	ck_assert_int_eq((int)num(r.json, "data.data.bars"), 5 * 5);
+	ck_assert_int_eq((int)num(r.json, "data.data.bars"), 5 * 6);
 	cJSON_Delete(r.json);
 }
 END_TEST
@@ -345,6 +353,17 @@ START_TEST(test_asset_symbol_ambiguous_and_dead)
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_str_eq(str(r.json, "data.date"), "2018-01-10");
 	ck_assert_int_eq((int)num(r.json, "data.stale_days"), 50);
+	cJSON_Delete(r.json);
+
+	/*
+	 * Neither OLD asset has a market cap or a recent bar on 2018-03-31:
+	 * the one with the more recent bar wins (regression: the older,
+	 * dead one used to win by internal id).
+	 */
+	call(ms_route_v1_asset, "GET", "/v1/assets/old?as_of=2018-03-31", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(str(r.json, "data.id"), "newsym");
+	ck_assert_str_eq(str(r.json, "data.candidates[1]"), "oldsym");
 	cJSON_Delete(r.json);
 
 	call(ms_route_v1_asset, "GET", "/v1/assets/nocap", &r);
@@ -646,7 +665,7 @@ START_TEST(test_record_and_past)
 	ck_assert_int_eq(ms_store_open(db_path, MS_STORE_RW, &st), 0);
 	ck_assert_int_eq(ms_record_day(st, day, 20, &sum), 0);
 	ck_assert_uint_eq(sum.picks, 2);
-	ck_assert_uint_eq(sum.universe, 5);
+	ck_assert_uint_eq(sum.universe, 7);
 	/* Idempotent: recording again gives the same rows. */
 	ck_assert_int_eq(ms_record_day(st, day, 20, &sum), 0);
 	ms_store_close(st);
@@ -679,6 +698,22 @@ START_TEST(test_record_and_past)
 	call(ms_route_v1_moonshots_past, "GET",
 	    "/v1/moonshots/past?from=2018-02-01&to=2018-01-01", &r);
 	ck_assert_int_eq(r.status, 400);
+	cJSON_Delete(r.json);
+
+	/*
+	 * Regression: purging a source whose assets have recorded picks
+	 * failed on the foreign key. The picked assets (fix_a only) go, with
+	 * their records.
+	 */
+	int64_t deleted;
+	ck_assert_int_eq(ms_store_open(db_path, MS_STORE_RW, &st), 0);
+	ck_assert_int_eq(ms_store_begin(st), 0);
+	ck_assert_int_eq(ms_store_purge_source(st, "fix_a", &deleted), 0);
+	ck_assert_int_eq(ms_store_commit(st), 0);
+	ms_store_close(st);
+	call(ms_route_v1_moonshots_past, "GET",
+	    "/v1/moonshots/past?as_of=2018-04-01", &r);
+	ck_assert_int_eq((int)num(r.json, "data.summary.count"), 0);
 	cJSON_Delete(r.json);
 }
 END_TEST
