@@ -1080,9 +1080,20 @@ ms_import_file(struct ms_store *st, const char *path,
 	in_tx = 1;
 	if ((rc = ms_store_data_version(st, &v0)) != MS_OK)
 		goto out;
-	rc = ms_store_source(st, r->source,
-	    opts->priority >= 0 ? opts->priority : ld->priority, ld->timing,
-	    0, ld->description, &im.source_id);
+	/*
+	 * A source keeps the priority it has unless --priority says
+	 * otherwise: re-importing a file must not undo an operator's choice.
+	 */
+	int prio = ld->priority;
+	rc = MS_OK;
+	if (opts->priority >= 0)
+		prio = opts->priority;
+	else if ((rc = ms_store_source_priority(st, r->source, &prio)) ==
+	    MS_ERR_NOTFOUND)
+		rc = MS_OK;
+	if (rc == MS_OK)
+		rc = ms_store_source(st, r->source, prio, ld->timing, 0,
+		    ld->description, &im.source_id);
 	if (rc != MS_OK) {
 		snprintf(r->error, sizeof(r->error), "%s: store error: %s",
 		    path, ms_strerror(rc));

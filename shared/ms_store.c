@@ -648,6 +648,25 @@ bind_source_fields(sqlite3_stmt *s, int priority, const char *timing,
 }
 
 int
+ms_store_source_priority(struct ms_store *st, const char *name, int *out)
+{
+	static const char sql[] = "SELECT priority FROM sources WHERE name = ?";
+	sqlite3_stmt *s = ms_store_stmt(st, sql);
+	int rc;
+
+	if (s == NULL)
+		return MS_ERR_STORE;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return MS_OK;
+	return rc == SQLITE_DONE ? MS_ERR_NOTFOUND : MS_ERR_STORE;
+}
+
+int
 ms_store_source(struct ms_store *st, const char *name, int priority,
     const char *timing, int synthetic, const char *description,
     int64_t *out)

@@ -140,6 +140,12 @@ int ms_store_source(struct ms_store *st, const char *name, int priority,
     int64_t *out);
 
 /*
+ * The priority of the source called name; MS_ERR_NOTFOUND when there is
+ * no such source.
+ */
+int ms_store_source_priority(struct ms_store *st, const char *name, int *out);
+
+/*
  * Rebuilds `daily` for one asset from `bars` (lowest priority number wins).
  * Call inside a transaction.
  */

@@ -360,6 +360,14 @@ START_TEST(test_priority_and_coingecko_shift)
 	ck_assert_uint_eq(res.unchanged, 3);
 	ck_assert_int_eq(res.changed, 1);
 	ck_assert_double_eq(DAILY("close", "ripple", D(2018, 1, 4)), 3.1);
+
+	/*
+	 * Regression: re-importing without --priority kept the layout's
+	 * default (30) and silently undid the operator's 5.
+	 */
+	ck_assert_int_eq(import("coingecko.csv"), MS_OK);
+	ck_assert_int_eq(res.changed, 0);
+	ck_assert_double_eq(DAILY("close", "ripple", D(2018, 1, 4)), 3.1);
 }
 END_TEST
 
