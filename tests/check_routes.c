@@ -43,6 +43,8 @@ extern const struct ms_route *const ms_route_v1_moonshots;
 extern const struct ms_route *const ms_route_v1_moonshots_past;
 extern const struct ms_route *const ms_route_v1_forecasts;
 extern const struct ms_route *const ms_route_v1_target;
+extern const struct ms_route *const ms_route_v1_signals;
+extern const struct ms_route *const ms_route_v1_quantmetrics;
 
 static char db_path[256];
 
@@ -591,6 +593,8 @@ START_TEST(test_as_of_truncation)
 		{ &ms_route_v1_market, "/v1/market?as_of=2018-02-15" },
 		{ &ms_route_v1_forecasts, "/v1/forecasts/ripple?as_of=2018-02-15&horizon=90" },
 		{ &ms_route_v1_target, "/v1/target?id=ripple&price=10&as_of=2018-02-15" },
+		{ &ms_route_v1_signals, "/v1/signals?id=ripple&as_of=2018-02-15" },
+		{ &ms_route_v1_quantmetrics, "/v1/quantmetrics?id=ripple&benchmark=alpine&as_of=2018-02-15" },
 		{ &ms_route_v1_grades, "/v1/grades?as_of=2018-02-15" },
 		{ &ms_route_v1_moonshots, "/v1/moonshots?as_of=2018-02-15&include_unknown_cap=true" },
 	};
@@ -854,6 +858,82 @@ START_TEST(test_target)
 END_TEST
 
 /*
+ * ripple rises every day (close 1 + 0.01 i from 2018-01-01 = day 0). The
+ * 50-day SMA exists from day 49 (2018-02-19), the 20-day momentum from
+ * day 20, so the signal is long from day 49 on. Following it from the
+ * default start (as_of - 365, before the data) buys once at day 49's
+ * close (1.49) and holds to day 89 (1.89), paying 10 bps once; holding
+ * from the first close (1.00) returns 0.89.
+ */
+START_TEST(test_signals)
+{
+	struct reply r;
+
+	call(ms_route_v1_signals, "GET",
+	    "/v1/signals?id=ripple&as_of=2018-03-31&limit=2", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq((int)num(r.json, "data.signal"), 1);
+	ck_assert_str_eq(str(r.json, "data.position"), "long");
+	ck_assert_str_eq(str(r.json, "data.trend"), "up");
+	ck_assert_str_eq(str(r.json, "data.since"), "2018-02-19");
+	ck_rel(num(r.json, "data.performance.strategy_return"),
+	    1.89 / 1.49 * (1 - 0.001) - 1);
+	ck_rel(num(r.json, "data.performance.hold_return"), 0.89);
+	ck_assert_int_eq((int)num(r.json, "data.performance.trades"), 1);
+	ck_assert_int_eq(cJSON_GetArraySize(at(r.json, "data.series")), 2);
+	ck_assert_str_eq(str(r.json, "data.series[1].date"), "2018-03-30");
+	cJSON_Delete(r.json);
+
+	call(ms_route_v1_signals, "GET",
+	    "/v1/signals?id=ripple&as_of=2018-03-31&fee_bps=0&from=2018-03-01", &r);
+	ck_rel(num(r.json, "data.performance.strategy_return"), 1.89 / 1.59 - 1);
+	cJSON_Delete(r.json);
+
+	call(ms_route_v1_signals, "GET", "/v1/signals?id=ripple&fee_bps=-1", &r);
+	ck_assert_int_eq(r.status, 400);
+	cJSON_Delete(r.json);
+	call(ms_route_v1_signals, "GET", "/v1/signals", &r);
+	ck_assert_int_eq(r.status, 400);
+	cJSON_Delete(r.json);
+}
+END_TEST
+
+/*
+ * ripple's 89 daily returns from 2018-01-01 to 2018-03-31 compound to
+ * 1.89 / 1.00 - 1; it never falls, so there is no drawdown; against
+ * itself beta is 1 and alpha 0.
+ */
+START_TEST(test_quantmetrics)
+{
+	struct reply r;
+
+	call(ms_route_v1_quantmetrics, "GET",
+	    "/v1/quantmetrics?id=ripple&benchmark=xrp&as_of=2018-03-31", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq((int)num(r.json, "data.observations"), 89);
+	ck_assert_int_eq((int)num(r.json, "data.gaps"), 0);
+	ck_rel(num(r.json, "data.metrics.total_return"), 0.89);
+	ck_rel(num(r.json, "data.metrics.max_drawdown.depth"), 0.0);
+	ck_assert(is_null(r.json, "data.metrics.max_drawdown.peak_date"));
+	ck_rel(num(r.json, "data.metrics.beta"), 1.0);
+	ck_assert(fabs(num(r.json, "data.metrics.alpha")) < 1e-12);
+	ck_assert_int_eq((int)num(r.json, "data.metrics.benchmark_pairs"), 89);
+	ck_assert(num(r.json, "data.metrics.sharpe") > 0);
+	cJSON_Delete(r.json);
+
+	call(ms_route_v1_quantmetrics, "GET",
+	    "/v1/quantmetrics?id=ripple&as_of=2018-01-01", &r);
+	ck_assert_int_eq(r.status, 404);
+	cJSON_Delete(r.json);
+	call(ms_route_v1_quantmetrics, "GET",
+	    "/v1/quantmetrics?id=ripple&cutoff=0.9", &r);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_str_eq(str(r.json, "invalid_params[0].name"), "cutoff");
+	cJSON_Delete(r.json);
+}
+END_TEST
+
+/*
  * A function keeps its read-only store open across requests and still
  * sees data committed after it opened it, without a restart.
  */
@@ -917,6 +997,8 @@ make_routes_suite(void)
 	tcase_add_test(tc, test_migration_fills_ath);
 	tcase_add_test(tc, test_forecasts);
 	tcase_add_test(tc, test_target);
+	tcase_add_test(tc, test_signals);
+	tcase_add_test(tc, test_quantmetrics);
 	suite_add_tcase(s, tc);
 	return s;
 }
