@@ -5,11 +5,16 @@
  *
  *   moonscope [--db PATH] init
  *   moonscope [--db PATH] import [--source NAME] [--priority N]
- *             [--skip-unknown] PATH...
+ *             [--skip-unknown] [--as-of YYYY-MM-DD] PATH...
  *   moonscope [--db PATH] demo-data [--assets N] [--seed S] [--force]
  *   moonscope [--db PATH] purge --source NAME
  *   moonscope [--db PATH] info [--json]
  *   moonscope help | --help | --version
+ *
+ * A file whose header is none of the market layouts (ms_import.h) is
+ * offered to the reference-table importer (ms_reference.h: company market
+ * caps, asset categories); --as-of gives a company snapshot's day (and
+ * then at most one company table may be in the command).
  *
  * The store is --db PATH, else $MOONSCOPE_DB, else var/moonscope.db; the
  * parent directory is created when missing. Exit status: 0 success, 1
@@ -32,6 +37,7 @@
 #include "ms_error.h"
 #include "ms_import.h"
 #include "ms_log.h"
+#include "ms_reference.h"
 #include "cli.h"
 #include "ms_store.h"
 
@@ -46,11 +52,15 @@ static const char usage_text[] =
     "\n"
     "commands:\n"
     "  init                         create or migrate the store\n"
-    "  import [--source NAME] [--priority N] [--skip-unknown] PATH...\n"
+    "  import [--source NAME] [--priority N] [--skip-unknown]\n"
+    "         [--as-of YYYY-MM-DD] PATH...\n"
     "                               import CSV files (.csv, .csv.gz) or\n"
     "                               directories of them (recursive);\n"
     "                               --skip-unknown: a file whose header is\n"
-    "                               no known layout is skipped, not an error\n"
+    "                               no known layout is skipped, not an error;\n"
+    "                               --as-of: the snapshot day of reference\n"
+    "                               tables (company market caps); default:\n"
+    "                               the _YYYY-MM[-DD] in the file name\n"
     "  demo-data [--assets N] [--seed S] [--force]\n"
     "                               write the SYNTHETIC demo universe\n"
     "                               (source synthetic-demo)\n"
@@ -160,10 +170,12 @@ static int
 cmd_import(const char *db, int argc, char **argv)
 {
 	struct ms_import_opts opts = { NULL, -1, 0 };
+	struct ms_reference_opts ropts = { -1, 0 };
 	struct ms_import_result *r;
+	struct ms_reference_result *rr;
 	struct ms_store *st;
 	char **files = NULL, err[512];
-	size_t nfiles = 0, nok = 0, nrej = 0;
+	size_t nfiles = 0, nok = 0, nrej = 0, nref = 0;
 	unsigned long tot_read = 0, tot_ins = 0, tot_upd = 0, tot_unch = 0;
 	unsigned long tot_skip = 0, tot_skips[MS_SKIP_COUNT] = { 0 };
 	unsigned long tot_notes = 0;
@@ -186,6 +198,15 @@ cmd_import(const char *db, int argc, char **argv)
 			opts.priority = (int)v;
 		} else if (strcmp(argv[i], "--skip-unknown") == 0) {
 			skip_unknown = 1;
+		} else if (strcmp(argv[i], "--as-of") == 0) {
+			int32_t d;
+
+			if (++i >= argc || ms_date_parse(argv[i],
+			    strlen(argv[i]), &d) != MS_OK ||
+			    d < 0 || d > MS_DATE_MAX)
+				return usage_error("%s needs a date YYYY-MM-DD "
+				    "(1970-01-01..2099-12-31)", "--as-of");
+			ropts.as_of = d;
 		} else if (strcmp(argv[i], "--") == 0) {
 			i++;
 			break;
@@ -213,11 +234,30 @@ cmd_import(const char *db, int argc, char **argv)
 		ms_import_free_list(files, nfiles);
 		return EXIT_FAILURE;
 	}
+	if (ropts.as_of >= 0) {
+		/* --as-of names one snapshot: a second company table of the
+		 * same command would replace the first. */
+		size_t ncomp = 0;
+
+		for (size_t f = 0; f < nfiles; f++)
+			ncomp += ms_reference_file_kind(files[f]) ==
+			    MS_REF_COMPANIES;
+		if (ncomp > 1) {
+			ms_import_free_list(files, nfiles);
+			return usage_error("--as-of gives one snapshot day, but "
+			    "%zu company tables were given; import them one "
+			    "at a time", ncomp);
+		}
+	}
 	if (open_store(db, MS_STORE_RW, &st) != EXIT_SUCCESS) {
 		ms_import_free_list(files, nfiles);
 		return EXIT_FAILURE;
 	}
-	if ((r = malloc(sizeof(*r))) == NULL) {
+	r = malloc(sizeof(*r));
+	rr = malloc(sizeof(*rr));
+	if (r == NULL || rr == NULL) {
+		free(r);
+		free(rr);
 		ms_store_close(st);
 		ms_import_free_list(files, nfiles);
 		return EXIT_FAILURE;
@@ -225,6 +265,26 @@ cmd_import(const char *db, int argc, char **argv)
 	for (size_t f = 0; f < nfiles; f++) {
 		rc = ms_import_file(st, files[f], &opts, r);
 		secs += r->seconds;
+		if (rc != MS_OK && r->unknown_layout) {
+			/* Not market data: perhaps a reference table. */
+			int rrc = ms_reference_import_file(st, files[f],
+			    &ropts, rr);
+
+			secs += rr->seconds;
+			if (!rr->unknown_layout) {
+				ms_reference_print(rrc == MS_OK ? stdout :
+				    stderr, rr);
+				fflush(stdout);
+				if (rrc != MS_OK) {
+					nrej++;
+					status = EXIT_FAILURE;
+				} else {
+					nok++;
+					nref++;
+				}
+				continue;
+			}
+		}
 		if (rc != MS_OK && r->unknown_layout && skip_unknown) {
 			printf("skipped (--skip-unknown): %s\n", r->error);
 			nunknown++;
@@ -247,7 +307,10 @@ cmd_import(const char *db, int argc, char **argv)
 		for (int k = 0; k < MS_SKIP_COUNT; k++)
 			tot_skips[k] += r->skips[k];
 	}
-	printf("total: %zu files imported, %zu rejected", nok, nrej);
+	printf("total: %zu files imported", nok);
+	if (nref > 0)
+		printf(" (%zu reference tables)", nref);
+	printf(", %zu rejected", nrej);
 	if (nunknown > 0)
 		printf(", %zu of unknown layout skipped", nunknown);
 	printf("; rows read %lu, inserted %lu, updated %lu, unchanged %lu, "
@@ -269,6 +332,7 @@ cmd_import(const char *db, int argc, char **argv)
 		    "import again (re-importing the others changes "
 		    "nothing)\n");
 	free(r);
+	free(rr);
 	ms_store_close(st);
 	ms_import_free_list(files, nfiles);
 	return status;

@@ -1,6 +1,7 @@
 #!/bin/sh
 # tests/realdata/run.sh — imports the real historical data of ../shared/data
-# (pit_universe/ and majors_daily/) into a temporary store with
+# (pit_universe/ and majors_daily/, then the reference tables of
+# reference/) into a temporary store with
 # build/moonscope and checks row counts, asset counts and known values
 # against the data's README and the files themselves.
 #
@@ -184,6 +185,72 @@ if DATA="$data/pit_universe $data/majors_daily" \
 	ok "real history over HTTP (tests/realdata/http-cases.txt)"
 else
 	not_ok "real history over HTTP (tests/realdata/http-cases.txt)"
+fi
+
+# Reference tables (../shared/data/reference): company market-cap snapshots
+# and categories, imported after the market data so categories can match.
+ref=$data/reference
+if [ ! -d "$ref" ]; then
+	echo "SKIP reference tables: no $ref"
+else
+	# Two files there (cmc_categories_*, cmc_coin_metadata_full_*) are of no
+	# layout and are skipped.
+	if "$bin" --db "$db" import --skip-unknown "$ref" >"$tmp/ref1.log" 2>&1 &&
+	    grep -q '^total: 6 files imported (6 reference tables), 0 rejected, 2 of unknown layout skipped' \
+	    "$tmp/ref1.log"; then
+		ok "import of reference/ (6 reference tables, 2 unknown skipped)"
+	else
+		not_ok "import of reference/"
+		cat "$tmp/ref1.log"
+	fi
+	grep -E '^(total|[^ ].*: (layout|REJECTED))|^  (snapshot|rows read|categories added)' \
+	    "$tmp/ref1.log"
+	d2308=$(day 2023-08-01)
+	d2109=$(day 2021-09-01)
+	check "companies 2023-08 snapshot day (month from the file name)" 1 \
+	    "SELECT count(DISTINCT snapshot_day) FROM companies
+	     WHERE snapshot_day = $d2308"
+	check "companies 2023-08 rows stored (7,765 less 25 zero caps)" 7740 \
+	    "SELECT count(*) FROM companies WHERE snapshot_day = $d2308"
+	check "companies 2021-09 rows stored (5,296 less 1 zero cap)" 5295 \
+	    "SELECT count(*) FROM companies WHERE snapshot_day = $d2109"
+	check "Apple 2023-08 market cap (exact)" 2828020482048 \
+	    "SELECT printf('%d', market_cap) FROM companies
+	     WHERE snapshot_day = $d2308 AND name = 'Apple'"
+	check "Apple 2021-09 market cap (exact)" 2463495618560 \
+	    "SELECT printf('%d', market_cap) FROM companies
+	     WHERE snapshot_day = $d2109 AND name = 'Apple'"
+	check "2023-08 four largest" "Apple|Microsoft|Saudi Aramco|Alphabet (Google)" \
+	    "SELECT group_concat(name, '|') FROM (SELECT name FROM companies
+	     WHERE snapshot_day = $d2308 ORDER BY market_cap DESC LIMIT 4)"
+	check "2023-08 four largest sum (e12)" 9.06 \
+	    "SELECT printf('%.2f', sum(market_cap) / 1e12) FROM (SELECT market_cap
+	     FROM companies WHERE snapshot_day = $d2308
+	     ORDER BY market_cap DESC LIMIT 4)"
+	check "bitcoin is layer-1" 1 \
+	    "SELECT instr(',' || categories || ',', ',layer-1,') > 0
+	     FROM assets WHERE slug = 'bitcoin'"
+	check "ethereum categories" "layer-1,smart-contracts" \
+	    "SELECT categories FROM assets WHERE slug = 'ethereum'"
+	check "pepe is meme" 1 \
+	    "SELECT instr(',' || categories || ',', ',meme,') > 0
+	     FROM assets WHERE slug = 'pepe'"
+	check "tether is stablecoin" 1 \
+	    "SELECT instr(',' || categories || ',', ',stablecoin,') > 0
+	     FROM assets WHERE slug = 'tether'"
+	# Again: the same snapshots and categories, no new data version.
+	v4=$(sqlite3 "$db" "SELECT value FROM meta WHERE key = 'data_version'")
+	"$bin" --db "$db" import --skip-unknown "$ref" >"$tmp/ref2.log" 2>&1
+	v5=$(sqlite3 "$db" "SELECT value FROM meta WHERE key = 'data_version'")
+	if [ "$v4" = "$v5" ] && [ "$(grep -c 'categories added 0 to 0 assets, no change' \
+	    "$tmp/ref2.log")" = 4 ]; then
+		ok "re-import of reference/: categories unchanged, data_version $v5"
+	else
+		not_ok "re-import of reference/ changed something ($v4 -> $v5)"
+		cat "$tmp/ref2.log"
+	fi
+	check "companies after the re-import (snapshots replaced, not added)" \
+	    13035 "SELECT count(*) FROM companies"
 fi
 
 echo "realdata: $passed passed, $failed failed"
