@@ -21,9 +21,14 @@
  *      inputs: {window, observations, skipped_days, mean_log_return,
  *      sample_sd, drift, sigma_daily, sigma_annual, lambda,
  *      garch: {omega, alpha, beta, persistence, log_likelihood,
- *      converged, iterations}}}], track_record}
- *      track_record is null: forecasts are not recorded yet (the daily
- *      record holds grades and picks), so there is nothing to score.
+ *      converged, iterations}}, track_record: {judged, coverage_50,
+ *      coverage_90, mape}}]}
+ *      track_record scores this model's forecasts at this horizon that
+ *      `moonscope daily` recorded on earlier days and whose target day is
+ *      on or before as_of: the share of outcomes inside the 50 % (q25–q75)
+ *      and 90 % (q05–q95) intervals, against nominal 0.5 and 0.9, and the
+ *      mean absolute percentage error of the median; nulls with judged 0
+ *      when there is nothing to score yet.
  * Problems: 400 invalid-parameters, 404 asset-not-found, 404 no-data (no
  *           bar on as_of, or too little history), 405, 503.
  */
@@ -37,6 +42,7 @@
 #include "ms_forecast.h"
 #include "ms_function.h"
 #include "ms_json.h"
+#include "ms_record.h"
 
 static const char *const models[] = { "naive", "drift", "ewma", "garch",
 	"all", NULL };
@@ -64,7 +70,7 @@ static const struct ms_param_spec level_spec = {
 	.name = "levels", .type = MS_PARAM_NUMBER, .min_d = 1e-12, .max_d = 1e15,
 };
 
-static void
+static cJSON *
 add_forecast(cJSON *arr, const struct ms_forecast *f)
 {
 	static const char *const qnames[MS_FORECAST_NQ] = { "p05", "p10",
@@ -73,7 +79,7 @@ add_forecast(cJSON *arr, const struct ms_forecast *f)
 	cJSON *o = cJSON_CreateObject(), *q, *pa, *in, *g;
 
 	if (o == NULL)
-		return;
+		return NULL;
 	cJSON_AddItemToArray(arr, o);
 	ms_json_str(o, "model", ms_forecast_model_name(fit->model));
 	ms_json_str(o, "used", ms_forecast_model_name(fit->used));
@@ -98,7 +104,7 @@ add_forecast(cJSON *arr, const struct ms_forecast *f)
 			ms_json_num(l, "probability", f->p_above[i]);
 		}
 	if ((in = cJSON_AddObjectToObject(o, "inputs")) == NULL)
-		return;
+		return o;
 	ms_json_int(in, "window", (int64_t)fit->window);
 	ms_json_int(in, "observations", (int64_t)fit->nobs);
 	ms_json_int(in, "skipped_days", (int64_t)fit->nskipped);
@@ -110,10 +116,10 @@ add_forecast(cJSON *arr, const struct ms_forecast *f)
 	ms_json_num(in, "lambda", fit->lambda);
 	if (!fit->garch_tried) {
 		cJSON_AddNullToObject(in, "garch");
-		return;
+		return o;
 	}
 	if ((g = cJSON_AddObjectToObject(in, "garch")) == NULL)
-		return;
+		return o;
 	ms_json_num(g, "omega", fit->garch.p.omega);
 	ms_json_num(g, "alpha", fit->garch.p.alpha);
 	ms_json_num(g, "beta", fit->garch.p.beta);
@@ -121,6 +127,28 @@ add_forecast(cJSON *arr, const struct ms_forecast *f)
 	ms_json_num(g, "log_likelihood", fit->garch.loglik);
 	ms_json_bool(g, "converged", fit->garch.converged);
 	ms_json_int(g, "iterations", fit->garch.iterations);
+	return o;
+}
+
+/* How this model's recorded forecasts at this horizon fared so far. */
+static int
+add_track(struct ms_store *st, cJSON *o, int64_t asset_id,
+    const char *model, int horizon, int32_t as_of)
+{
+	struct ms_forecast_track t;
+	cJSON *tr;
+	int rc;
+
+	if ((rc = ms_record_forecast_track(st, asset_id, model, horizon, as_of,
+	    &t)) != 0)
+		return rc;
+	if (o == NULL || (tr = cJSON_AddObjectToObject(o, "track_record")) == NULL)
+		return 0;
+	ms_json_int(tr, "judged", (int64_t)t.judged);
+	ms_json_num(tr, "coverage_50", t.coverage_50);
+	ms_json_num(tr, "coverage_90", t.coverage_90);
+	ms_json_num(tr, "mape", t.mape);
+	return 0;
 }
 
 static int
@@ -208,7 +236,13 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 			free(closes);
 			return rc;
 		}
-		add_forecast(arr, &f);
+		cJSON *o = add_forecast(arr, &f);
+		if ((rc = add_track(st, o, a.id, ms_forecast_model_name(
+		    (enum ms_forecast_model)m), horizon, as_of)) != 0) {
+			cJSON_Delete(data);
+			free(closes);
+			return rc;
+		}
 		fitted++;
 	}
 	free(closes);
@@ -218,7 +252,6 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 		    "too little price history before as_of to fit a model "
 		    "(at least 30 daily returns are needed)", NULL, 0, req);
 	}
-	cJSON_AddNullToObject(data, "track_record");
 	return ms_api_send(st, req, res, data, as_of, &sources, 0, 0, 0);
 }
 

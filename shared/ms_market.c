@@ -577,9 +577,11 @@ int
 ms_market_companies(struct ms_store *st, int32_t day, size_t top,
     struct ms_company *out, size_t *n, int32_t *snapshot_day, int *after)
 {
+	/* The snapshot nearest to day; on a tie, the earlier one. */
 	static const char pick[] =
-	    "SELECT coalesce((SELECT max(snapshot_day) FROM companies "
-	    "WHERE snapshot_day <= ?1), (SELECT min(snapshot_day) FROM companies))";
+	    "SELECT snapshot_day FROM (SELECT DISTINCT snapshot_day "
+	    "FROM companies) ORDER BY abs(snapshot_day - ?1), snapshot_day "
+	    "LIMIT 1";
 	static const char rows[] =
 	    "SELECT rank, name, symbol, market_cap FROM companies "
 	    "WHERE snapshot_day = ?1 ORDER BY market_cap DESC, rank LIMIT ?2";
@@ -593,12 +595,12 @@ ms_market_companies(struct ms_store *st, int32_t day, size_t top,
 	if ((s = ms_store_stmt(st, pick)) == NULL)
 		return MS_ERR_STORE;
 	sqlite3_bind_int64(s, 1, day);
-	if (sqlite3_step(s) != SQLITE_ROW)
-		return step_error(st, s, "company snapshot");
-	if (sqlite3_column_type(s, 0) == SQLITE_NULL) {
+	if ((rc = sqlite3_step(s)) == SQLITE_DONE) {
 		sqlite3_reset(s);
 		return MS_ERR_NODATA;
 	}
+	if (rc != SQLITE_ROW)
+		return step_error(st, s, "company snapshot");
 	snap = (int32_t)sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
 	if ((s = ms_store_stmt(st, rows)) == NULL)

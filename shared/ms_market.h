@@ -120,11 +120,11 @@ struct ms_company {
 };
 
 /*
- * The `top` largest companies (at most 16) of the company snapshot to
- * compare with as of day: the latest snapshot dated on or before day, or,
- * when none is that old, the earliest one (*after = 1: the reference
- * postdates as_of — company caps are a scale, not point-in-time data).
- * MS_ERR_NODATA when no snapshot was imported.
+ * The `top` largest companies (at most 16) of the company snapshot nearest
+ * to day (on a tie the earlier one); *after = 1 when that snapshot
+ * postdates day. Company caps are a scale to compare an implied market cap
+ * with, not an input of any decision, so the nearest table serves better
+ * than an old one. MS_ERR_NODATA when no snapshot was imported.
  */
 int ms_market_companies(struct ms_store *st, int32_t day, size_t top,
     struct ms_company *out, size_t *n, int32_t *snapshot_day, int *after);

@@ -3,8 +3,9 @@
  * that it can be judged later.
  *
  * `moonscope daily` computes, as of a day D and from data known at D only,
- * every asset's grades and the moonshot screener's top K picks (default
- * parameters), and stores them with D. Recording is idempotent per day:
+ * every asset's grades and signal, the moonshot screener's top K picks
+ * (default parameters), and forecasts of every model at a few horizons for
+ * the largest assets, and stores them with D. Recording is idempotent per day:
  * recording D again replaces D's rows with the same computation. The
  * market data_version the record was computed from is kept in `runs`.
  * Recorded rows are derived analytics, not market data, so recording does
@@ -16,6 +17,10 @@
  *                trader_grade, investor_grade, PRIMARY KEY(day, rank))
  *   grade_records(day, asset_id, trader, investor,
  *                 PRIMARY KEY(day, asset_id))
+ * Version 5 adds:
+ *   signal_records(day, asset_id, signal, PRIMARY KEY(day, asset_id))
+ *   forecast_records(day, asset_id, model, horizon, used, price,
+ *                    q05 .. q95, PRIMARY KEY(asset_id, model, horizon, day))
  */
 #ifndef MS_RECORD_H
 #define MS_RECORD_H
@@ -26,11 +31,43 @@
 struct ms_store;
 
 #define MS_RECORD_DEFAULT_K 20
+#define MS_RECORD_DEFAULT_FORECAST_TOP 10
+#define MS_RECORD_MAX_HORIZONS 8
+
+struct ms_record_opts {
+	size_t picks;              /* top K picks recorded (default 20) */
+	size_t forecast_top;       /* forecast the N largest by market cap (10) */
+	int horizons[MS_RECORD_MAX_HORIZONS];  /* increasing (7, 30, 90) */
+	size_t nhorizons;
+};
+
+void ms_record_opts_default(struct ms_record_opts *o);
 
 struct ms_record_summary {
 	int32_t day;
-	size_t graded, picks, universe;
+	size_t graded, picks, universe, signals, forecasts;
 };
+
+/* Like ms_record_day, with options (NULL = defaults). */
+int ms_record_day_opts(struct ms_store *st, int32_t day,
+    const struct ms_record_opts *opts, struct ms_record_summary *out);
+
+/* How recorded forecasts of one asset, model and horizon fared. */
+struct ms_forecast_track {
+	size_t judged;             /* forecasts whose target day is <= as_of */
+	double coverage_50;        /* share with the outcome in [q25, q75] */
+	double coverage_90;        /* share with the outcome in [q05, q95] */
+	double mape;               /* mean |q50 - outcome| / outcome */
+};
+
+/*
+ * Judges the recorded forecasts of asset_id by `model` at `horizon` made
+ * on days d with d + horizon <= as_of, against the close on d + horizon
+ * (or the last bar at most floor(horizon/10) days before it).
+ */
+int ms_record_forecast_track(struct ms_store *st, int64_t asset_id,
+    const char *model, int horizon, int32_t as_of,
+    struct ms_forecast_track *out);
 
 /*
  * Computes and records day's grades and top k picks in one transaction.

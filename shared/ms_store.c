@@ -136,6 +136,22 @@ static const char *const migrations[] = {
 	"  country TEXT,"
 	"  source TEXT NOT NULL,"
 	"  PRIMARY KEY (snapshot_day, rank)) WITHOUT ROWID;",
+
+	/* 4 -> 5: the daily record of signals and forecasts (ms_record.h). */
+	"CREATE TABLE signal_records ("
+	"  day INTEGER NOT NULL,"
+	"  asset_id INTEGER NOT NULL REFERENCES assets(id),"
+	"  signal INTEGER NOT NULL,"
+	"  PRIMARY KEY (day, asset_id)) WITHOUT ROWID;"
+	"CREATE TABLE forecast_records ("
+	"  day INTEGER NOT NULL,"
+	"  asset_id INTEGER NOT NULL REFERENCES assets(id),"
+	"  model TEXT NOT NULL,"
+	"  horizon INTEGER NOT NULL,"
+	"  used TEXT NOT NULL,"
+	"  price REAL NOT NULL,"
+	"  q05 REAL, q10 REAL, q25 REAL, q50 REAL, q75 REAL, q90 REAL, q95 REAL,"
+	"  PRIMARY KEY (asset_id, model, horizon, day)) WITHOUT ROWID;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -785,6 +801,12 @@ ms_store_purge_source(struct ms_store *st, const char *name,
 	static const char orphan_grades[] =
 	    "DELETE FROM grade_records WHERE asset_id IN "
 	    "(SELECT id FROM temp.purge_assets)";
+	static const char orphan_signals[] =
+	    "DELETE FROM signal_records WHERE asset_id IN "
+	    "(SELECT id FROM temp.purge_assets)";
+	static const char orphan_forecasts[] =
+	    "DELETE FROM forecast_records WHERE asset_id IN "
+	    "(SELECT id FROM temp.purge_assets)";
 	static const char orphans[] =
 	    "DELETE FROM assets WHERE id IN (SELECT id FROM temp.purge_assets)";
 	sqlite3_stmt *s;
@@ -822,6 +844,8 @@ ms_store_purge_source(struct ms_store *st, const char *name,
 	if ((rc = run_sql(st, orphan_set)) != MS_OK ||
 	    (rc = run_sql(st, orphan_picks)) != MS_OK ||
 	    (rc = run_sql(st, orphan_grades)) != MS_OK ||
+	    (rc = run_sql(st, orphan_signals)) != MS_OK ||
+	    (rc = run_sql(st, orphan_forecasts)) != MS_OK ||
 	    (rc = run_sql(st, orphans)) != MS_OK)
 		return rc;
 	if (n > 0 && (rc = ms_store_bump_version(st)) != MS_OK)

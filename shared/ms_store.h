@@ -45,6 +45,8 @@
  *   companies(snapshot_day, rank, name, symbol, market_cap, country,
  *             source, PRIMARY KEY(snapshot_day, rank))   -- version 4
  *        -- reference table of company market caps, one snapshot per day
+ *   signal_records, forecast_records                          -- version 5
+ *        -- the daily record of signals and forecasts (ms_record.h)
  *
  * data_version (in meta) is incremented by every transaction that changes
  * bars, daily or assets, and only then. Changing a source's priority
@@ -72,7 +74,7 @@
 
 #define MS_STORE_DEFAULT_PATH "var/moonscope.db"
 #define MS_STORE_ENV "MOONSCOPE_DB"
-#define MS_SCHEMA_VERSION 4
+#define MS_SCHEMA_VERSION 5
 
 enum ms_store_mode {
 	MS_STORE_RO,      /* read-only; the file must exist */

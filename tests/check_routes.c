@@ -741,6 +741,8 @@ START_TEST(test_migration_fills_ath)
 	    "ALTER TABLE daily DROP COLUMN ath;"
 	    "ALTER TABLE daily DROP COLUMN ath_day;"
 	    "DROP TABLE companies;"
+	    "DROP TABLE signal_records;"
+	    "DROP TABLE forecast_records;"
 	    "PRAGMA user_version = 2;", NULL, NULL, &err), SQLITE_OK);
 	ms_store_close(st);
 	ck_assert_int_eq(ms_store_open(db_path, MS_STORE_RW, &st), 0);
@@ -835,6 +837,34 @@ START_TEST(test_target)
 		ck_assert(num(r.json, tp) >= num(r.json, ap));
 		ck_assert(num(r.json, tp) >= 0 && num(r.json, tp) <= 1);
 	}
+	cJSON_Delete(r.json);
+
+	/*
+	 * Two company snapshots: 2017-01-01 (454 days before) and
+	 * 2018-04-15 (15 days after): the nearest one is used, and said to
+	 * postdate as_of. Its four largest: 5e12 + 3e12 + 2e12 + 1e12.
+	 */
+	struct ms_store *st;
+	char *err = NULL;
+	ck_assert_int_eq(ms_store_open(db_path, MS_STORE_RW, &st), 0);
+	ck_assert_int_eq(sqlite3_exec(ms_store_db(st),
+	    "INSERT INTO companies VALUES (17167, 1, 'Old Co', 'OLD', 9e12, 'X', 't');"
+	    "INSERT INTO companies VALUES (17636, 1, 'A', 'A', 5e12, 'X', 't'),"
+	    " (17636, 2, 'B', 'B', 3e12, 'X', 't'), (17636, 3, 'C', NULL, 2e12, 'X', 't'),"
+	    " (17636, 4, 'D', 'D', 1e12, 'X', 't'), (17636, 5, 'E', 'E', 0.5e12, 'X', 't');",
+	    NULL, NULL, &err), SQLITE_OK);
+	ms_store_close(st);
+	ck_assert_int_eq(ms_date_from_ymd(2018, 4, 15), 17636);
+	ck_assert_int_eq(ms_date_from_ymd(2017, 1, 1), 17167);
+	call(ms_route_v1_target, "GET",
+	    "/v1/target?id=xrp&price=18.9&as_of=2018-03-31", &r);
+	ck_assert_str_eq(str(r.json, "data.companies.snapshot_date"), "2018-04-15");
+	ck_assert(cJSON_IsTrue(at(r.json, "data.companies.postdates_as_of")));
+	ck_assert_int_eq(cJSON_GetArraySize(at(r.json, "data.companies.top")), 4);
+	ck_rel(num(r.json, "data.companies.top_total"), 11e12);
+	ck_rel(num(r.json, "data.companies.implied_vs_top_total"), 1.89e10 / 11e12);
+	ck_rel(num(r.json, "data.companies.implied_vs_largest"), 1.89e10 / 5e12);
+	ck_assert(is_null(r.json, "data.companies.top[2].symbol"));
 	cJSON_Delete(r.json);
 
 	call(ms_route_v1_target, "GET",
@@ -934,6 +964,45 @@ START_TEST(test_quantmetrics)
 END_TEST
 
 /*
+ * Recording 2018-03-01 with a 7-day horizon for the largest asset
+ * (ripple): the naive median is that day's close, 1.59; the outcome on
+ * 2018-03-08 is 1.66, so the absolute percentage error is 0.07 / 1.66.
+ * Judged as of 2018-03-07 the forecast is not due yet.
+ */
+START_TEST(test_forecast_track_record)
+{
+	struct ms_record_opts o;
+	struct ms_record_summary sum;
+	struct ms_store *st;
+	struct reply r;
+
+	ms_record_opts_default(&o);
+	o.forecast_top = 1;
+	o.horizons[0] = 7;
+	o.nhorizons = 1;
+	ck_assert_int_eq(ms_store_open(db_path, MS_STORE_RW, &st), 0);
+	ck_assert_int_eq(ms_record_day_opts(st, ms_date_from_ymd(2018, 3, 1),
+	    &o, &sum), 0);
+	ms_store_close(st);
+	ck_assert_uint_eq(sum.forecasts, 4);   /* four models, one horizon */
+	ck_assert_uint_gt(sum.signals, 0);
+
+	call(ms_route_v1_forecasts, "GET",
+	    "/v1/forecasts/ripple?as_of=2018-03-31&model=naive&horizon=7", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq((int)num(r.json, "data.forecasts[0].track_record.judged"), 1);
+	ck_rel(num(r.json, "data.forecasts[0].track_record.mape"), 0.07 / 1.66);
+	cJSON_Delete(r.json);
+
+	call(ms_route_v1_forecasts, "GET",
+	    "/v1/forecasts/ripple?as_of=2018-03-07&model=naive&horizon=7", &r);
+	ck_assert_int_eq((int)num(r.json, "data.forecasts[0].track_record.judged"), 0);
+	ck_assert(is_null(r.json, "data.forecasts[0].track_record.mape"));
+	cJSON_Delete(r.json);
+}
+END_TEST
+
+/*
  * A function keeps its read-only store open across requests and still
  * sees data committed after it opened it, without a restart.
  */
@@ -999,6 +1068,7 @@ make_routes_suite(void)
 	tcase_add_test(tc, test_target);
 	tcase_add_test(tc, test_signals);
 	tcase_add_test(tc, test_quantmetrics);
+	tcase_add_test(tc, test_forecast_track_record);
 	suite_add_tcase(s, tc);
 	return s;
 }
