@@ -154,6 +154,10 @@ Try:
   curl -s $base/v1/assets/ripple
   curl -s '$base/v1/assets/bitcoin/ohlcv?interval=month'
   curl -s '$base/v1/price?symbols=btc,eth'
+  curl -s '$base/v1/moonshots?limit=5'
+  curl -s '$base/v1/grades?ids=btc,eth'
+  curl -s '$base/v1/forecasts/bitcoin?horizon=30'
+  curl -s '$base/v1/target?id=xrp&price=500'
 Stop it with: make stop   (logs: ${errlog#"$root"/})
 EOF
 note_synthetic
