@@ -77,6 +77,25 @@ step_error(struct ms_store *st, sqlite3_stmt *s, const char *what)
 	return MS_ERR_STORE;
 }
 
+/*
+ * Steps s, which yields at most one row: 0 with the row ready (the caller
+ * reads it, then resets s), `none` when there is no row (s is reset), or
+ * MS_ERR_STORE (logged, s reset).
+ */
+static int
+step_row(struct ms_store *st, sqlite3_stmt *s, int none, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(s);
+		return none;
+	}
+	return step_error(st, s, what);
+}
+
 /* Market cap of the last bar within MS_LISTED_DAYS of day, NaN if none. */
 static double
 listed_market_cap(struct ms_store *st, int64_t asset_id, int32_t day)
@@ -291,13 +310,8 @@ ms_market_first_day(struct ms_store *st, int64_t asset_id, int32_t *out)
 	if ((s = ms_store_stmt(st, sql)) == NULL)
 		return MS_ERR_STORE;
 	sqlite3_bind_int64(s, 1, asset_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(s);
-		return MS_ERR_NODATA;
-	}
-	if (rc != SQLITE_ROW)
-		return step_error(st, s, "first day");
+	if ((rc = step_row(st, s, MS_ERR_NODATA, "first day")) != 0)
+		return rc;
 	*out = (int32_t)sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
 	return 0;
@@ -437,13 +451,8 @@ ms_market_source(struct ms_store *st, int64_t id, struct ms_source_info *out)
 	if ((s = ms_store_stmt(st, sql)) == NULL)
 		return MS_ERR_STORE;
 	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(s);
-		return MS_ERR_NOTFOUND;
-	}
-	if (rc != SQLITE_ROW)
-		return step_error(st, s, "source");
+	if ((rc = step_row(st, s, MS_ERR_NOTFOUND, "source")) != 0)
+		return rc;
 	out->id = sqlite3_column_int64(s, 0);
 	col_text(s, 1, out->name, sizeof(out->name));
 	out->priority = sqlite3_column_int(s, 2);
@@ -525,13 +534,8 @@ ms_market_asset(struct ms_store *st, int64_t id, struct ms_asset *out)
 	if ((s = ms_store_stmt(st, sql)) == NULL)
 		return MS_ERR_STORE;
 	sqlite3_bind_int64(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(s);
-		return MS_ERR_NOTFOUND;
-	}
-	if (rc != SQLITE_ROW)
-		return step_error(st, s, "asset");
+	if ((rc = step_row(st, s, MS_ERR_NOTFOUND, "asset")) != 0)
+		return rc;
 	read_asset(s, 0, out);
 	sqlite3_reset(s);
 	return 0;
