@@ -195,14 +195,8 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 	 * The models fit on the window ending at the last bar at or before
 	 * as_of; that bar must be on as_of itself or the price is stale.
 	 */
-	rc = ms_market_bar_at(st, a.id, as_of, &bar);
-	if (rc == MS_ERR_NODATA || (rc == 0 && bar.day != as_of)) {
-		return ms_response_problem(res, MS_PROBLEM_NO_DATA,
-		    "the asset has no bar on the as_of day to forecast from",
-		    NULL, 0, req);
-	}
-	if (rc != 0)
-		return rc;
+	if ((rc = ms_api_bar_on_day(st, req, res, &a, as_of, &bar)) != 0)
+		return rc == MS_ERR_NODATA ? 0 : rc;
 	ms_source_set_add(&sources, bar.source_id);
 	ndays = (pwin->present ? (size_t)pwin->i : MS_FORECAST_DEFAULT_GARCH_WINDOW) + 1;
 	if ((rc = ms_market_closes(st, a.id, as_of, ndays, &closes)) != 0)

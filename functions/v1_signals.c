@@ -87,12 +87,8 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 	rc = ms_api_resolve(st, req, res, "id", id->s, as_of, &a, &how);
 	if (rc != 0)
 		return rc == MS_ERR_NOTFOUND ? 0 : rc;
-	rc = ms_market_bar_at(st, a.id, as_of, &bar);
-	if (rc == MS_ERR_NODATA || (rc == 0 && bar.day != as_of))
-		return ms_response_problem(res, MS_PROBLEM_NO_DATA,
-		    "the asset has no bar on the as_of day", NULL, 0, req);
-	if (rc != 0)
-		return rc;
+	if ((rc = ms_api_bar_on_day(st, req, res, &a, as_of, &bar)) != 0)
+		return rc == MS_ERR_NODATA ? 0 : rc;
 	ms_source_set_add(&sources, bar.source_id);
 	first = from - LOOKBACK;
 	n = (size_t)(as_of - first + 1);

@@ -209,13 +209,8 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 	rc = ms_api_resolve(st, req, res, "id", id->s, as_of, &a, &how);
 	if (rc != 0)
 		return rc == MS_ERR_NOTFOUND ? 0 : rc;
-	rc = ms_market_bar_at(st, a.id, as_of, &bar);
-	if (rc == MS_ERR_NODATA || (rc == 0 && (bar.day != as_of ||
-	    !(bar.close > 0))))
-		return ms_response_problem(res, MS_PROBLEM_NO_DATA,
-		    "the asset has no price on the as_of day", NULL, 0, req);
-	if (rc != 0)
-		return rc;
+	if ((rc = ms_api_bar_on_day(st, req, res, &a, as_of, &bar)) != 0)
+		return rc == MS_ERR_NODATA ? 0 : rc;
 	ms_source_set_add(&sources, bar.source_id);
 	if ((rc = ms_target_basic(bar.close, bar.market_cap,
 	    pmax->present ? pmax->d : NAN, target, &tb)) != 0)

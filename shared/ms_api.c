@@ -54,6 +54,25 @@ ms_api_resolve(struct ms_store *st, const struct ms_request *req,
 	return rc;
 }
 
+int
+ms_api_bar_on_day(struct ms_store *st, const struct ms_request *req,
+    struct ms_response *res, const struct ms_asset *a, int32_t day,
+    struct ms_bar *bar)
+{
+	char date[MS_DATE_LEN + 1], detail[200];
+	int rc = ms_market_bar_at(st, a->id, day, bar);
+
+	if (rc != 0 && rc != MS_ERR_NODATA)
+		return rc;
+	if (rc == 0 && bar->day == day && bar->close > 0)
+		return 0;
+	ms_date_format(day, date);
+	snprintf(detail, sizeof(detail), "asset '%s' has no price on %s, the "
+	    "day the answer starts from", a->slug, date);
+	ms_response_problem(res, MS_PROBLEM_NO_DATA, detail, NULL, 0, req);
+	return MS_ERR_NODATA;
+}
+
 void
 ms_api_asset_fields(cJSON *obj, const struct ms_asset *a)
 {

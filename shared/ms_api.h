@@ -47,6 +47,15 @@ int ms_api_resolve(struct ms_store *st, const struct ms_request *req,
     struct ms_response *res, const char *param_name, const char *key,
     int32_t day, struct ms_asset *asset, struct ms_resolution *how);
 
+/*
+ * The asset's bar on day itself, with a known close: the starting point
+ * of forecasts, targets and signals. Otherwise writes the 404 no-data
+ * problem and returns MS_ERR_NODATA.
+ */
+int ms_api_bar_on_day(struct ms_store *st, const struct ms_request *req,
+    struct ms_response *res, const struct ms_asset *a, int32_t day,
+    struct ms_bar *bar);
+
 /* Adds id, symbol, name (null when unknown) of a to obj. */
 void ms_api_asset_fields(cJSON *obj, const struct ms_asset *a);
 
