@@ -180,7 +180,7 @@ else
 fi
 
 # The same history over real HTTP, through lighttpd, Apache and plain CGI.
-if DATA="$data/pit_universe $data/majors_daily" \
+if DATA="$data/pit_universe $data/majors_daily $data/reference" \
     CASES="$here/http-cases.txt" "$root/tests/integration/run.sh"; then
 	ok "real history over HTTP (tests/realdata/http-cases.txt)"
 else
