@@ -3,11 +3,14 @@
 This is a faithful Python port of functions/v1_asset.c: the same SQL
 statements as shared/ms_market.c and shared/ms_store.c, run in the same
 order against the same SQLite store (opened read-only, once per worker
-process, in autocommit mode so no read transaction outlives a statement,
-as the C statements are reset after each use), and the same JSON document:
-`data` is built field by field as the C handler builds it and `meta` as
-shared/ms_api.c fills the envelope. bench/run.sh checks that both servers
-return identical bodies (except meta.request_id) before it times anything.
+process), each request in one read transaction (BEGIN DEFERRED ... COMMIT,
+as ms_ctx_store and ms_handle in shared/ms_http.c do), and the same JSON
+document: `data` is built field by field as the C handler builds it and
+`meta` as shared/ms_api.c fills the envelope. Numbers are printed as
+shared/ms_json.c prints them: the shortest form that reads back as the same
+double (Python's repr), integral values without a ".0" (see num()).
+bench/run.sh checks that both servers return byte-identical bodies (except
+the value of meta.request_id) before it times anything.
 
 It is written to give FastAPI its best chance, as a careful developer
 would: an `async def` handler (no thread-pool hop; the queries take
@@ -70,8 +73,8 @@ SQL_BAR_NEAR = ("SELECT " + BAR_COLS + " FROM daily WHERE asset_id = ?1 "
                 "AND day <= ?2 AND day >= ?3 ORDER BY day DESC LIMIT 1")
 SQL_FIRST_DAY = ("SELECT day FROM daily WHERE asset_id = ?1 "
                  "ORDER BY day LIMIT 1")
-SQL_ATH = ("SELECT ath_day, ath FROM daily WHERE asset_id = ?1 "
-           "AND day <= ?2 ORDER BY day DESC LIMIT 1")
+SQL_ATH = ("SELECT ath, ath_day FROM daily WHERE asset_id = ?1 AND day <= ?2 "
+           "ORDER BY day DESC LIMIT 1")
 SQL_SOURCE = "SELECT id, name, priority, synthetic FROM sources WHERE id = ?1"
 SQL_DATA_VERSION = ("SELECT CAST(value AS INTEGER) FROM meta "
                     "WHERE key = 'data_version'")
@@ -106,11 +109,22 @@ def parse_date(s):
     return d.toordinal() - _EPOCH
 
 
+# Integral doubles below this print as plain integers from C (%.15g has
+# room for all their digits), e.g. 8103660032, where Python prints
+# 8103660032.0; so they are sent as ints. Larger ones do not occur in this
+# route (bench/run.sh compares the bodies byte for byte and would stop).
+_INT_EXACT = 1e15
+
+
 def num(v):
-    """ms_json_num: unknown (NULL, NaN, inf) is null; -0 is 0."""
+    """ms_json_num: unknown (NULL, NaN, inf) is null; -0 is 0; otherwise
+    the shortest text that reads back as v, as ms_json_format_double
+    prints it (an integral value without ".0")."""
     if v is None or not math.isfinite(v):
         return None
-    return 0.0 if v == 0.0 else v
+    if v == int(v) and -_INT_EXACT < v < _INT_EXACT:
+        return int(v)
+    return v
 
 
 def fl(v):
@@ -243,7 +257,7 @@ def v1_asset_idiomatic(asset_id: str, request: Request, response: Response):
 def asset_doc(c, asset_id, qs, rid):
     """The body of GET /v1/assets/{id} as a dict, or a problem Response."""
     if not _SLUG_RE.match(asset_id):
-        return problem(400, "invalid-parameters", "Invalid parameters",
+        return problem(400, "invalid-parameters", "Invalid request parameters",
                        "the request has invalid parameters",
                        [{"name": "id", "reason":
                          "must contain only A-Z a-z 0-9 . _ -"}], rid)
@@ -254,7 +268,7 @@ def asset_doc(c, asset_id, qs, rid):
                                            keep_blank_values=True):
             if k != "as_of" or k in seen:
                 return problem(400, "invalid-parameters",
-                               "Invalid parameters",
+                               "Invalid request parameters",
                                "the request has invalid parameters",
                                [{"name": k, "reason": "unknown or repeated"}],
                                rid)
@@ -262,18 +276,31 @@ def asset_doc(c, asset_id, qs, rid):
             as_of = parse_date(v)
             if as_of is None or not DATE_MIN <= as_of <= DATE_MAX:
                 return problem(400, "invalid-parameters",
-                               "Invalid parameters",
+                               "Invalid request parameters",
                                "the request has invalid parameters",
                                [{"name": "as_of",
                                  "reason": "must be a date as YYYY-MM-DD"}],
                                rid)
 
+    # One read transaction for the whole request, as ms_ctx_store opens and
+    # ms_handle ends it.
+    c.execute("BEGIN DEFERRED")
+    try:
+        return _asset_doc(c, asset_id, as_of, rid)
+    finally:
+        c.execute("COMMIT")
+
+
+def _asset_doc(c, asset_id, as_of, rid):
+    """asset_doc once the parameters are valid, inside the transaction."""
     # ms_api_as_of
     if as_of is None:
         r = c.execute(SQL_LATEST_DAY, (INT32_MAX,)).fetchone()
         if r is None or r[0] is None:
-            return problem(404, "no-data", "No data",
-                           "the store holds no market data yet", None, rid)
+            return problem(404, "no-data", "No data for the request",
+                           "the store holds no market data yet; import some "
+                           "(moonscope import) or load the demo (moonscope "
+                           "demo-data)", None, rid)
         as_of = r[0]
     # ms_api_resolve
     found = resolve(c, asset_id, as_of)
@@ -285,7 +312,7 @@ def asset_doc(c, asset_id, qs, rid):
     a, by, n_cand, cand = found
     r = c.execute(SQL_BAR_AT, (a[0], as_of)).fetchone()
     if r is None:
-        return problem(404, "no-data", "No data",
+        return problem(404, "no-data", "No data for the request",
                        "asset '%s' has no data on or before %s"
                        % (a[1], fmt_date(as_of)), None, rid)
     bar = read_bar(r)
@@ -316,10 +343,10 @@ def asset_doc(c, asset_id, qs, rid):
 
     ath = {}
     r = c.execute(SQL_ATH, (a[0], day)).fetchone()
-    if r is not None and r[1] is not None:
-        price = float(r[1])
+    if r is not None and r[0] is not None:
+        price = float(r[0])
         ath["price"] = num(price)
-        ath["date"] = fmt_date(r[0])
+        ath["date"] = fmt_date(r[1])
         ath["drawdown"] = num(close / price - 1.0
                               if price > 0 and close is not None else None)
     data["ath"] = ath
@@ -342,7 +369,7 @@ def asset_doc(c, asset_id, qs, rid):
     for s in sources:
         info = source_info(c, s)
         if info is None:
-            return problem(500, "internal", "Internal error",
+            return problem(500, "internal-error", "Internal server error",
                            "unknown source", None, rid)
         synthetic = synthetic or bool(info[3])
         names.append(info[1])

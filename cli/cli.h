@@ -8,5 +8,9 @@
 #define MS_CLI_USAGE 2
 
 int ms_cli_daily(const char *db, int argc, char **argv);
+/* `moonscope backtest` (cli/backtest.c). */
+int ms_cli_backtest(const char *db, int argc, char **argv);
+/* `moonscope ingest` (cli/ingest.c). */
+int ms_cli_ingest(const char *db, int argc, char **argv);
 
 #endif

@@ -70,6 +70,15 @@ static const char usage_text[] =
     "        [--forecast-top N] [--horizons H1,H2,...]\n"
     "                               record grades, signals, moonshot picks\n"
     "                               and forecasts (docs/cli.md)\n"
+    "  backtest moonshots [OPTIONS] | compare BASELINE CURRENT [OPTIONS]\n"
+    "                               replay the moonshot screener with costs\n"
+    "                               and benchmarks; regression gate\n"
+    "                               (`backtest help`, docs/backtesting.md)\n"
+    "  ingest [--base-url URL] [--top N] [--backfill-days D] ...\n"
+    "                               pull markets and missing daily history\n"
+    "                               from a CoinGecko-compatible API in one\n"
+    "                               transaction (`ingest --help`,\n"
+    "                               docs/ingest.md)\n"
     "  help, --help                 this text\n"
     "  --version                    print the version\n"
     "\n"
@@ -633,5 +642,9 @@ main(int argc, char **argv)
 		return cmd_info(db, argc - i, argv + i);
 	if (strcmp(cmd, "daily") == 0)
 		return ms_cli_daily(db, argc - i, argv + i);
+	if (strcmp(cmd, "backtest") == 0)
+		return ms_cli_backtest(db, argc - i, argv + i);
+	if (strcmp(cmd, "ingest") == 0)
+		return ms_cli_ingest(db, argc - i, argv + i);
 	return usage_error("unknown command %s", cmd);
 }

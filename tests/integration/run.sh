@@ -10,7 +10,9 @@
 # infra/gen-config.sh; wait until /v1/health answers; run every case file in
 # tests/integration/cases/ against each server; check that Apache and the
 # CGI server give the same answer as lighttpd to every case (httpcheck
-# --same); check that no responder died along the way; check that the
+# --same); compare /api/v3 with CoinGecko's captured responses
+# (cg_wire.py, skipped when ../shared/data is absent); check that no
+# responder died along the way; check that the
 # reference configs in infra/ are up to date. Everything started is stopped by PID on exit (trap), and
 # server logs are printed when something failed.
 #
@@ -217,6 +219,24 @@ if [ -n "$abase" ]; then
 fi
 run_check "cases via lighttpd, plain CGI" "$cbase" "${cases[@]}"
 run_check "same answers from FastCGI and plain CGI" --same "$lbase" "$cbase" "${cases[@]}"
+
+# The CoinGecko-compatible /api/v3 against CoinGecko's own responses: same
+# keys, types and nesting (tests/integration/cg_wire.py; the other servers
+# answer alike, checked above).
+samples=${MS_SHARED_DATA:-$root/../shared/data}/api_samples/coingecko
+py=/usr/bin/python3
+[ -x "$py" ] || py=$(command -v python3 || true)
+if [ ! -d "$samples" ]; then
+	echo "integration: SKIPPING the /api/v3 wire-format check: no CoinGecko samples at $samples"
+elif [ -z "$py" ]; then
+	echo "integration: SKIPPING the /api/v3 wire-format check: python3 is not installed"
+else
+	echo "integration: /api/v3 wire format against CoinGecko's samples"
+	if ! "$py" "$here/cg_wire.py" "$lbase" "$samples"; then
+		failed=1
+		echo "integration: FAILED: /api/v3 wire format"
+	fi
+fi
 
 # The servers keep serving and no responder died: lighttpd respawns a dead
 # responder under a new PID, spawn-fcgi pools do not respawn at all.

@@ -253,5 +253,101 @@ else
 	    13035 "SELECT count(*) FROM companies"
 fi
 
+# The moonshot backtest (issue 5) over the 2018 all-coin universe alone,
+# in its own store: weekly rebalance, under $100M, hold 28 days, costs on.
+bt=$tmp/backtest
+btdb=$tmp/bt2018.db
+if ! "$bin" --db "$btdb" import "$u2018" >"$tmp/bt-import.log" 2>&1; then
+	not_ok "backtest: import of the 2018 universe"
+	cat "$tmp/bt-import.log"
+elif ! "$bin" --db "$btdb" backtest moonshots --rebalance weekly \
+    --max-market-cap 100000000 --hold 28 --report "$bt/base" \
+    >"$tmp/bt.log" 2>&1; then
+	not_ok "backtest moonshots 2018 weekly <\$100M hold 28 (exit $?)"
+	cat "$tmp/bt.log"
+else
+	ok "backtest moonshots 2018 weekly <\$100M hold 28"
+	missing=""
+	for f in summary.json summary.md picks.csv periods.csv rebalances.csv; do
+		[ -s "$bt/base/$f" ] || missing="$missing $f"
+	done
+	if [ -z "$missing" ]; then
+		ok "backtest report: summary.json summary.md picks.csv periods.csv rebalances.csv"
+	else
+		not_ok "backtest report: missing$missing"
+	fi
+	if grep -q '"schema":[[:space:]]*"moonscope.backtest.moonshots"' \
+	    "$bt/base/summary.json" && grep -q '"rebalance_dates":[[:space:]]*18,' \
+	    "$bt/base/summary.json"; then
+		ok "backtest summary.json: schema, 18 weekly dates 2018-01-31..2018-05-30"
+	else
+		not_ok "backtest summary.json schema or date count"
+	fi
+	# Survivorship: the universe of the first date is every asset with a
+	# bar in the year before it, dead coins included.
+	main_db=$db
+	db=$btdb    # check() queries $db
+	first=$(awk -F, 'NR == 2 { print $1 }' "$bt/base/rebalances.csv")
+	univ=$(awk -F, 'NR == 2 { print $2 }' "$bt/base/rebalances.csv")
+	check "backtest universe on $first = every asset with a bar in the year before" \
+	    "$univ" "SELECT count(DISTINCT asset_id) FROM daily
+	     WHERE day BETWEEN $(day "$first") - 364 AND $(day "$first")"
+	check "coins that stopped trading before July 2018 are in the store" 1 \
+	    "SELECT count(*) > 0 FROM (SELECT asset_id FROM daily GROUP BY
+	     asset_id HAVING max(day) < $(day 2018-06-01))"
+	db=$main_db
+	# bitconnect: priced when the weekly run picked it ...
+	if grep -q ',bitconnect,' "$bt/base/picks.csv"; then
+		if awk -F, '$3 == "bitconnect" && $20 == "" { bad = 1 }
+		    END { exit bad }' "$bt/base/picks.csv"; then
+			ok "bitconnect picked and priced in the weekly run"
+		else
+			not_ok "bitconnect picked but not priced"
+		fi
+	fi
+	# ... and its collapse priced when a run holds it through January.
+	if "$bin" --db "$btdb" backtest moonshots --from 2018-01-10 \
+	    --to 2018-01-10 --min-market-cap 1000000000 \
+	    --max-market-cap 5000000000 --sort market_cap --top 20 \
+	    --report "$bt/bcc" >"$tmp/bt-bcc.log" 2>&1 &&
+	    awk -F, '$3 == "bitconnect" { found = 1; r = $20 + 0 }
+	    END { exit !(found && r < -0.95) }' "$bt/bcc/picks.csv"; then
+		ok "bitconnect bought 2018-01-10 and held 28 days: $(awk -F, \
+		    '$3 == "bitconnect" { printf "net return %.4f", $20 }' \
+		    "$bt/bcc/picks.csv")"
+	else
+		not_ok "bitconnect's collapse is not priced"
+		cat "$tmp/bt-bcc.log"
+	fi
+	# Look-ahead: three decisions re-run on the store truncated after them.
+	if "$bin" --db "$btdb" backtest moonshots --from 2018-03-07 \
+	    --to 2018-03-21 --check-lookahead --json >"$tmp/bt-la.json" 2>&1 &&
+	    grep -q '"identical":[[:space:]]*3' "$tmp/bt-la.json"; then
+		ok "backtest --check-lookahead: 3 of 3 decisions identical when truncated"
+	else
+		not_ok "backtest --check-lookahead"
+		tail -20 "$tmp/bt-la.json"
+	fi
+	# The gate: unchanged passes, a costlier (degraded) run fails.
+	"$bin" --db "$btdb" backtest moonshots --max-market-cap 100000000 \
+	    --hold 28 --spread-bps 300 --report "$bt/worse" >/dev/null 2>&1
+	"$bin" backtest compare "$bt/base/summary.json" "$bt/base/summary.json" \
+	    --junit "$bt/same.xml" >"$tmp/bt-cmp1.md" 2>&1
+	rc1=$?
+	"$bin" backtest compare "$bt/base/summary.json" "$bt/worse/summary.json" \
+	    --junit "$bt/worse.xml" >"$tmp/bt-cmp2.md" 2>&1
+	rc2=$?
+	if [ "$rc1" = 0 ] && [ "$rc2" = 1 ] &&
+	    ! grep -q '<failure' "$bt/same.xml" && grep -q '<failure' "$bt/worse.xml"; then
+		ok "backtest compare: unchanged passes (0), 300 bps spread fails (1)"
+	else
+		not_ok "backtest compare: exits $rc1 and $rc2"
+		cat "$tmp/bt-cmp1.md" "$tmp/bt-cmp2.md"
+	fi
+	echo "---- backtest summary (2018 all-coin universe) ----"
+	cat "$bt/base/summary.md"
+	echo "----"
+fi
+
 echo "realdata: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,1232 @@
+/*
+ * ms_bt_moonshots.c — the point-in-time replay of the moonshot screener
+ * (see ms_bt.h for the rules): rebalance dates, the decision through the
+ * API's own ms_grade_universe and ms_screen_run, the cost model, the
+ * delisting rule, overlapping cohorts in tranches, the benchmarks, and
+ * the look-ahead guard that re-runs a decision on a truncated copy of the
+ * store.
+ *
+ * Memory: one decision panel (365 days) and one forward panel (the hold
+ * plus 30 days) are alive at a time; both are freed before the next
+ * date. The per-day books are allocated once before the loop.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "ms_bt.h"
+#include "ms_date.h"
+#include "ms_error.h"
+#include "ms_grade.h"
+#include "ms_log.h"
+#include "ms_panel.h"
+#include "ms_store.h"
+
+static const char *const rebalance_names[MS_BT_REBALANCE__COUNT] = {
+	"daily", "weekly", "monthly",
+};
+
+static const char *const status_names[] = {
+	"held", "died", "censored", "unfilled",
+};
+
+const char *
+ms_bt_rebalance_name(enum ms_bt_rebalance r)
+{
+	return (unsigned)r < MS_BT_REBALANCE__COUNT ? rebalance_names[r] :
+	    "unknown";
+}
+
+const char *
+ms_bt_status_name(enum ms_bt_status s)
+{
+	return (unsigned)s <= MS_BT_UNFILLED ? status_names[s] : "unknown";
+}
+
+void
+ms_bt_params_default(struct ms_bt_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->from = p->to = -1;
+	p->rebalance = MS_BT_WEEKLY;
+	p->hold_days = 28;
+	p->top = 10;
+	ms_screen_defaults(&p->screen);
+	p->capital = 1e5;
+	p->spread_bps = 50;
+	p->impact = 0.5;
+	p->max_volume_share = 0.1;
+	p->delist_haircut = 1;
+	p->delist_days = MS_BT_DELIST_DAYS;
+	snprintf(p->benchmark, sizeof(p->benchmark), "%s", "bitcoin");
+	p->seed = 1;
+	p->bootstrap = 10000;
+}
+
+static int
+why_out(char *why, size_t whysz, const char *msg)
+{
+	if (why != NULL && whysz > 0)
+		snprintf(why, whysz, "%s", msg);
+	return MS_ERR_RANGE;
+}
+
+/* a in [lo, hi], finite. */
+static int
+in_range(double a, double lo, double hi)
+{
+	return isfinite(a) && a >= lo && a <= hi;
+}
+
+int
+ms_bt_params_check(const struct ms_bt_params *p, char *why, size_t whysz)
+{
+	const struct ms_screen_params *sp = &p->screen;
+
+	if (p->from != -1 && (p->from < MS_DATE_MIN || p->from > MS_DATE_MAX))
+		return why_out(why, whysz, "--from: a date 2009-01-03..2099-12-31");
+	if (p->to != -1 && (p->to < MS_DATE_MIN || p->to > MS_DATE_MAX))
+		return why_out(why, whysz, "--to: a date 2009-01-03..2099-12-31");
+	if (p->from != -1 && p->to != -1 && p->from > p->to)
+		return why_out(why, whysz, "--from: must not be after --to");
+	if ((unsigned)p->rebalance >= MS_BT_REBALANCE__COUNT)
+		return why_out(why, whysz, "--rebalance: daily, weekly or monthly");
+	if (p->hold_days < 0 || p->hold_days > MS_BT_MAX_HOLD)
+		return why_out(why, whysz, "--hold: 1..730 days or next");
+	if (p->top < 1 || p->top > MS_BT_MAX_TOP)
+		return why_out(why, whysz, "--top: 1..500");
+	if (!in_range(p->capital, 1, MS_BT_MAX_CAPITAL))
+		return why_out(why, whysz, "--capital: 1..1e12 USD");
+	if (!in_range(p->spread_bps, 0, 10000))
+		return why_out(why, whysz, "--spread-bps: 0..10000");
+	if (!in_range(p->impact, 0, 100))
+		return why_out(why, whysz, "--impact: 0..100");
+	if (!in_range(p->max_volume_share, 1e-9, 1))
+		return why_out(why, whysz, "--max-volume-share: above 0, at most 1");
+	if (!in_range(p->delist_haircut, 0, 1))
+		return why_out(why, whysz, "--delist-haircut: 0..1");
+	if (p->delist_days < 1 || p->delist_days > MS_BT_MAX_DELIST_DAYS)
+		return why_out(why, whysz, "--delist-days: 1..365");
+	if (p->bootstrap > MS_BT_MAX_BOOTSTRAP)
+		return why_out(why, whysz, "--bootstrap: 0..1000000");
+	if (p->benchmark[0] == '\0')
+		return why_out(why, whysz, "--benchmark: an asset id or symbol");
+	if (!isnan(sp->max_market_cap) && !in_range(sp->max_market_cap, 1, 1e15))
+		return why_out(why, whysz, "--max-market-cap: 1..1e15 USD");
+	if (!isnan(sp->min_market_cap) && !in_range(sp->min_market_cap, 0, 1e15))
+		return why_out(why, whysz, "--min-market-cap: 0..1e15 USD");
+	if (!isnan(sp->min_market_cap) && !isnan(sp->max_market_cap) &&
+	    sp->min_market_cap >= sp->max_market_cap)
+		return why_out(why, whysz,
+		    "--min-market-cap: must be below --max-market-cap");
+	if (!isnan(sp->min_volume) && !in_range(sp->min_volume, 0, 1e15))
+		return why_out(why, whysz, "--min-volume: 0..1e15 USD");
+	if ((unsigned)sp->sort >= MS_SORT__COUNT)
+		return why_out(why, whysz, "--sort: unknown key");
+	return 0;
+}
+
+/* ---- the decision ---------------------------------------------------- */
+
+/*
+ * The API's computation as of day: the panel and grades of
+ * ms_grade_universe, screened by ms_screen_run. On success the three
+ * outputs belong to the caller.
+ */
+static int
+decide_panel(struct ms_store *st, int32_t day,
+    const struct ms_screen_params *sp, struct ms_panel **p,
+    struct ms_grade **g, struct ms_screen_result *sr)
+{
+	int rc;
+
+	if ((rc = ms_grade_universe(st, day, NULL, p, g)) != 0)
+		return rc;
+	if ((rc = ms_screen_run(*p, *g, sp, sr)) != 0) {
+		free(*g);
+		ms_panel_free(*p);
+		*g = NULL;
+		*p = NULL;
+	}
+	return rc;
+}
+
+int
+ms_bt_decide(struct ms_store *st, int32_t day,
+    const struct ms_screen_params *sp, size_t top, struct ms_bt_decision *out)
+{
+	struct ms_panel *p;
+	struct ms_grade *g;
+	struct ms_screen_result sr;
+	struct ms_bt_decision d;
+	int rc;
+
+	memset(&d, 0, sizeof(d));
+	if ((rc = decide_panel(st, day, sp, &p, &g, &sr)) != 0)
+		return rc;
+	d.day = day;
+	d.universe = sr.universe;
+	d.tradable = sr.universe - sr.excluded[MS_EX_NO_BAR_ON_DAY];
+	d.matched = sr.n;
+	d.n = sr.n < top ? sr.n : top;
+	if (d.n > 0 && (d.picks = calloc(d.n, sizeof(*d.picks))) == NULL) {
+		rc = MS_ERR_NOMEM;
+		goto done;
+	}
+	for (size_t i = 0; i < d.n; i++) {
+		const struct ms_screen_pick *pk = &sr.picks[i];
+		d.picks[i].asset_id = p->assets[pk->asset].id;
+		d.picks[i].price = pk->price;
+		d.picks[i].market_cap = pk->market_cap;
+		d.picks[i].volume = pk->volume;
+		d.picks[i].trader_grade = pk->trader_grade;
+		d.picks[i].investor_grade = pk->investor_grade;
+	}
+	*out = d;
+done:
+	ms_screen_result_free(&sr);
+	free(g);
+	ms_panel_free(p);
+	return rc;
+}
+
+void
+ms_bt_decision_free(struct ms_bt_decision *d)
+{
+	if (d == NULL)
+		return;
+	free(d->picks);
+	d->picks = NULL;
+	d->n = 0;
+}
+
+/* Bit-for-bit equality, NaN equal to NaN. */
+static int
+same_double(double a, double b)
+{
+	return (isnan(a) && isnan(b)) || memcmp(&a, &b, sizeof(a)) == 0;
+}
+
+int
+ms_bt_decision_equal(const struct ms_bt_decision *a,
+    const struct ms_bt_decision *b)
+{
+	if (a->day != b->day || a->universe != b->universe ||
+	    a->tradable != b->tradable || a->matched != b->matched ||
+	    a->n != b->n)
+		return 0;
+	for (size_t i = 0; i < a->n; i++) {
+		const struct ms_bt_choice *x = &a->picks[i], *y = &b->picks[i];
+		if (x->asset_id != y->asset_id || !same_double(x->price, y->price) ||
+		    !same_double(x->market_cap, y->market_cap) ||
+		    !same_double(x->volume, y->volume) ||
+		    !same_double(x->trader_grade, y->trader_grade) ||
+		    !same_double(x->investor_grade, y->investor_grade))
+			return 0;
+	}
+	return 1;
+}
+
+/* ---- the look-ahead guard -------------------------------------------- */
+
+static int
+exec_day(sqlite3 *db, const char *sql, int32_t day)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		return MS_ERR_STORE;
+	sqlite3_bind_int64(s, 1, day);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : MS_ERR_STORE;
+}
+
+int
+ms_bt_truncated_copy(struct ms_store *st, int32_t day, const char *path)
+{
+	sqlite3 *dst = NULL;
+	sqlite3_backup *b;
+	int rc = 0;
+
+	if (access(path, F_OK) == 0)
+		return MS_ERR_INVALID;
+	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		ms_log(MS_LOG_ERROR, NULL, "lookahead copy %s: %s", path,
+		    dst ? sqlite3_errmsg(dst) : "out of memory");
+		sqlite3_close(dst);
+		return MS_ERR_IO;
+	}
+	b = sqlite3_backup_init(dst, "main", ms_store_db(st), "main");
+	if (b == NULL) {
+		rc = MS_ERR_STORE;
+	} else {
+		if (sqlite3_backup_step(b, -1) != SQLITE_DONE)
+			rc = MS_ERR_STORE;
+		if (sqlite3_backup_finish(b) != SQLITE_OK)
+			rc = MS_ERR_STORE;
+	}
+	if (rc == 0)
+		rc = exec_day(dst, "DELETE FROM daily WHERE day > ?1", day);
+	if (rc == 0)
+		rc = exec_day(dst, "DELETE FROM bars WHERE day > ?1", day);
+	if (rc != 0)
+		ms_log(MS_LOG_ERROR, NULL, "lookahead copy %s: %s", path,
+		    sqlite3_errmsg(dst));
+	sqlite3_close(dst);
+	return rc;
+}
+
+static void
+unlink_db(const char *path)
+{
+	char p[4200];
+
+	unlink(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+}
+
+int
+ms_bt_check_lookahead(struct ms_store *st, int32_t day,
+    const struct ms_screen_params *sp, size_t top, const char *dir, int *same)
+{
+	struct ms_bt_decision full, cut;
+	struct ms_store *copy = NULL;
+	char path[4096];
+	int rc;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/lookahead-%ld-%ld.db", dir,
+	    (long)getpid(), (long)day) >= sizeof(path))
+		return MS_ERR_TOOBIG;
+	unlink_db(path);
+	if ((rc = ms_bt_decide(st, day, sp, top, &full)) != 0)
+		return rc;
+	if ((rc = ms_bt_truncated_copy(st, day, path)) != 0 ||
+	    (rc = ms_store_open(path, MS_STORE_RO, &copy)) != 0) {
+		ms_bt_decision_free(&full);
+		unlink_db(path);
+		return rc;
+	}
+	rc = ms_bt_decide(copy, day, sp, top, &cut);
+	ms_store_close(copy);
+	unlink_db(path);
+	if (rc == 0) {
+		*same = ms_bt_decision_equal(&full, &cut);
+		ms_bt_decision_free(&cut);
+	}
+	ms_bt_decision_free(&full);
+	return rc;
+}
+
+/* ---- rebalance dates ------------------------------------------------- */
+
+static int32_t
+days_in_month(int y, int m)
+{
+	int ny = m == 12 ? y + 1 : y, nm = m == 12 ? 1 : m + 1;
+
+	return ms_date_from_ymd(ny, nm, 1) - ms_date_from_ymd(y, m, 1);
+}
+
+/*
+ * The rebalance date after d: +1 day, +7 days, or the anchor's day of the
+ * month in the next month (clamped to the month's last day).
+ */
+static int32_t
+next_date(int32_t d, enum ms_bt_rebalance r, int anchor_dom)
+{
+	int y, m, dd;
+
+	if (r == MS_BT_DAILY)
+		return d + 1;
+	if (r == MS_BT_WEEKLY)
+		return d + 7;
+	ms_date_to_ymd(d, &y, &m, &dd);
+	if (++m == 13) {
+		m = 1;
+		y++;
+	}
+	dd = anchor_dom;
+	if (dd > days_in_month(y, m))
+		dd = days_in_month(y, m);
+	return ms_date_from_ymd(y, m, dd);
+}
+
+static int
+hold_of(const struct ms_bt_params *p, int32_t d, int anchor)
+{
+	if (p->hold_days != MS_BT_HOLD_NEXT)
+		return p->hold_days;
+	return (int)(next_date(d, p->rebalance, anchor) - d);
+}
+
+/* ---- simulation ------------------------------------------------------ */
+
+/* One position of a cohort: input target, output everything else. */
+struct sim_pos {
+	size_t fa;                  /* row in the forward panel */
+	double target;              /* USD */
+	double notional, reduced, entry_cost, exit_cost, exit_price;
+	double ret_gross, ret_net, max_gain, unsold;
+	int32_t exit_off, last_off; /* offsets from the entry day */
+	enum ms_bt_status status;
+};
+
+/* Per-day books of one strategy over the run's days [t0, t0 + ndays). */
+struct book {
+	int32_t t0;
+	size_t ndays, ntr;
+	double *val;                /* [ntr * ndays] tranche values, USD */
+	int32_t *busy_until;        /* [ntr]: free from this day on */
+	double *posval;             /* [ndays] marked value of positions */
+	double *sleeve;             /* [ndays] positions being sold after their
+	                               exit day, and the cash they returned */
+	size_t *npos;               /* [ndays] open positions */
+};
+
+static void
+book_free(struct book *b)
+{
+	free(b->val);
+	free(b->busy_until);
+	free(b->posval);
+	free(b->npos);
+	free(b->sleeve);
+	b->val = b->posval = b->sleeve = NULL;
+	b->busy_until = NULL;
+	b->npos = NULL;
+}
+
+static int
+book_init(struct book *b, int32_t t0, size_t ndays, size_t ntr,
+    double capital)
+{
+	memset(b, 0, sizeof(*b));
+	b->t0 = t0;
+	b->ndays = ndays;
+	b->ntr = ntr;
+	b->val = malloc(ntr * ndays * sizeof(*b->val));
+	b->busy_until = malloc(ntr * sizeof(*b->busy_until));
+	b->posval = calloc(ndays, sizeof(*b->posval));
+	b->npos = calloc(ndays, sizeof(*b->npos));
+	b->sleeve = calloc(ndays, sizeof(*b->sleeve));
+	if (b->val == NULL || b->busy_until == NULL || b->posval == NULL ||
+	    b->npos == NULL || b->sleeve == NULL) {
+		book_free(b);
+		return MS_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < ntr * ndays; i++)
+		b->val[i] = capital / (double)ntr;
+	for (size_t k = 0; k < ntr; k++)
+		b->busy_until[k] = INT32_MIN;
+	return 0;
+}
+
+struct cost_acc {
+	double spread, impact;
+};
+
+/* Splits a cost of `usd` between spread and impact by their fractions. */
+static void
+add_cost(struct cost_acc *acc, double usd, double spread_frac,
+    double impact_frac)
+{
+	double tot = spread_frac + impact_frac;
+
+	if (acc == NULL || !(tot > 0) || !(usd > 0))
+		return;
+	acc->spread += usd * spread_frac / tot;
+	acc->impact += usd * impact_frac / tot;
+}
+
+static int
+finite_pos(double x)
+{
+	return isfinite(x) && x > 0;
+}
+
+/*
+ * Sells u units of a position from offset h on, at most max_volume_share
+ * of each day's volume per day, for up to p->delist_days days
+ * (days without a bar or volume sell nothing). Writes the proceeds of
+ * each day into got[t] (offsets h..nd-1, zeroed by the caller) and the
+ * units still held at the end of each day into left[t]. Returns the units
+ * left unsold; *gross and *cost receive the USD sold (before costs) and
+ * the costs paid, *last the offset of the last sale (h when none).
+ */
+static double
+liquidate(const double *c, const double *v, size_t h, size_t nd, double u,
+    const struct ms_bt_params *p, double *got, double *left, double *gross,
+    double *cost, struct cost_acc *acc, size_t *last)
+{
+	double sbps = p->spread_bps / 1e4;
+	size_t end = h + (size_t)p->delist_days < nd - 1 ?
+	    h + (size_t)p->delist_days : nd - 1;
+
+	*gross = *cost = 0;
+	*last = h;
+	for (size_t t = h; t <= end; t++) {
+		if (u > 0 && finite_pos(c[t]) && finite_pos(v[t])) {
+			double sell = p->max_volume_share * v[t] / c[t];
+			if (sell > u)
+				sell = u;
+			double usd = sell * c[t], imp = p->impact * usd / v[t];
+			double f = sbps + imp < 1 ? sbps + imp : 1;
+			got[t] = usd * (1 - f);
+			*gross += usd;
+			*cost += usd * f;
+			add_cost(acc, usd * f, sbps, imp);
+			u -= sell;
+			if (u <= 1e-12 * (u + sell))
+				u = 0;   /* rounding: sold out */
+			*last = t;
+		}
+		left[t] = u;
+	}
+	for (size_t t = end + 1; t < nd; t++)
+		left[t] = u;
+	return u;
+}
+
+/*
+ * Simulates one cohort bought with `cash` USD at offset 0 of the forward
+ * panel fwd (first day = the entry day) and sold from offset `hold` on
+ * (earlier by the delisting rule). censored: the nominal exit day is after
+ * the store's last day. Fills pos[]; writes the tranche's value on each
+ * offset 0..h into val (h = min(hold, fwd->ndays - 1), returned in *hout):
+ * the unspent cash, the positions' marks, and from h on the proceeds of
+ * what was sold on h. With costs, what could not be sold on h is sold on
+ * the following days (liquidate); its marks and later proceeds go into
+ * sleeve[t] (t = 0..nsleeve-1, cash that is not reinvested). posval/npos,
+ * when not NULL, receive the marked value and count of open positions.
+ * *end receives the last offset with a sale or write-off.
+ */
+static void
+simulate(const struct ms_panel *fwd, struct sim_pos *pos, size_t n,
+    int hold, int censored, int costs, const struct ms_bt_params *p,
+    double cash, double *val, double *sleeve, size_t nsleeve,
+    double *posval, size_t *npos, struct cost_acc *acc, double *got,
+    double *left, size_t *hout, size_t *end)
+{
+	size_t nd = fwd->ndays;
+	size_t h = (size_t)hold < nd - 1 ? (size_t)hold : nd - 1;
+	double sbps = costs ? p->spread_bps / 1e4 : 0;
+	double capcost = sbps + p->impact * p->max_volume_share;
+	double unspent = cash;
+
+	if (capcost > 1)
+		capcost = 1;
+	*hout = h;
+	*end = h;
+	for (size_t t = 0; t <= h; t++)
+		val[t] = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct sim_pos *x = &pos[i];
+		const double *c = ms_panel_row(fwd, fwd->close, x->fa);
+		const double *hi = ms_panel_row(fwd, fwd->high, x->fa);
+		const double *v = ms_panel_row(fwd, fwd->volume, x->fa);
+		double p0 = c[0], q, cin = 0, imp_in = 0, mark;
+		size_t last = 0, stop;
+
+		x->notional = 0;
+		x->reduced = 0;
+		x->entry_cost = x->exit_cost = x->exit_price = NAN;
+		x->ret_gross = x->ret_net = x->max_gain = NAN;
+		x->unsold = NAN;
+		x->exit_off = x->last_off = -1;
+		if (!finite_pos(p0) || (costs && !finite_pos(v[0]))) {
+			x->status = MS_BT_UNFILLED;
+			x->reduced = x->target;
+			continue;
+		}
+		x->notional = x->target;
+		if (costs) {
+			double capn = p->max_volume_share * v[0];
+			if (x->notional > capn) {
+				x->reduced = x->notional - capn;
+				x->notional = capn;
+			}
+			imp_in = p->impact * x->notional / v[0];
+			cin = sbps + imp_in;
+		}
+		x->entry_cost = cin;
+		unspent -= x->notional;
+		q = x->notional / (p0 * (1 + cin));
+		add_cost(acc, x->notional - q * p0, sbps, imp_in);
+
+		for (size_t t = 0; t <= h; t++)
+			if (finite_pos(c[t]))
+				last = t;
+		x->last_off = (int32_t)last;
+		x->status = censored ? MS_BT_CENSORED : MS_BT_HELD;
+		if (last < h) {
+			size_t lim = last + (size_t)p->delist_days < nd - 1 ?
+			    last + (size_t)p->delist_days : nd - 1;
+			int again = 0;
+			for (size_t t = h + 1; t <= lim && !again; t++)
+				again = finite_pos(c[t]);
+			if (!again && last + (size_t)p->delist_days <= nd - 1)
+				x->status = MS_BT_DIED;
+			else if (!again)
+				x->status = MS_BT_CENSORED;
+		}
+		x->ret_gross = c[last] / p0 - 1;
+		for (size_t t = 1; t <= last; t++) {
+			double top = isfinite(hi[t]) ? hi[t] : c[t];
+			if (isfinite(top) && (isnan(x->max_gain) ||
+			    top / p0 - 1 > x->max_gain))
+				x->max_gain = top / p0 - 1;
+		}
+
+		/* Marks up to the exit (the day after the last bar if it died). */
+		stop = x->status == MS_BT_DIED ? last + 1 : h;
+		mark = p0;
+		for (size_t t = 0; t < stop; t++) {
+			if (finite_pos(c[t]))
+				mark = c[t];
+			val[t] += q * mark;
+			if (posval != NULL) {
+				posval[t] += q * mark;
+				npos[t]++;
+			}
+		}
+		if (x->status == MS_BT_DIED) {
+			double pr = q * c[last] * (1 - p->delist_haircut);
+			for (size_t t = stop; t <= h; t++)
+				val[t] += pr;
+			x->exit_off = (int32_t)stop;
+			x->exit_price = c[last];
+			x->exit_cost = p->delist_haircut;
+			x->ret_gross = c[last] * (1 - p->delist_haircut) / p0 - 1;
+			x->ret_net = pr / x->notional - 1;
+			x->unsold = 0;
+			continue;
+		}
+		if (!costs) {
+			/* Gross benchmark: sold whole at the last close. */
+			val[h] += q * c[last];
+			x->exit_off = (int32_t)h;
+			x->exit_price = c[last];
+			x->exit_cost = 0;
+			x->ret_net = c[last] / p0 - 1;
+			x->unsold = 0;
+			continue;
+		}
+
+		/* Sold from h on, capped by each day's volume. */
+		double gross, cost, u, proceeds = 0, cum = 0, rest = 0;
+		size_t lastsale, lend;
+		int cens;
+		for (size_t t = h; t < nd; t++)
+			got[t] = left[t] = 0;
+		u = liquidate(c, v, h, nd, q, p, got, left, &gross, &cost, acc,
+		    &lastsale);
+		val[h] += got[h];
+		for (size_t t = h; t < nd; t++)
+			proceeds += got[t];
+		lend = h + (size_t)p->delist_days < nd - 1 ?
+		    h + (size_t)p->delist_days : nd - 1;
+		cens = u > 0 && h + (size_t)p->delist_days > nd - 1;
+		mark = c[last];
+		for (size_t t = h; t < nsleeve; t++) {
+			double held = 0;
+			if (t < nd && finite_pos(c[t]))
+				mark = c[t];
+			if (t > h && t <= lend)
+				cum += got[t];
+			/*
+			 * What is still held at the end of the window is
+			 * written off (or, when the data ends first, valued
+			 * at a capped sale) on the window's last day.
+			 */
+			if (t < lend)
+				held = left[t];
+			else if (t == lend && cens) {
+				/* The data ends first: the rest at a capped sale. */
+				rest = u * mark * (1 - capcost);
+				cum += rest;
+			}
+			sleeve[t] += cum + held * mark;
+			if (held > 0 && posval != NULL) {
+				posval[t] += held * mark;
+				npos[t]++;
+			}
+		}
+		x->exit_off = (int32_t)(u > 0 ? lend : lastsale);
+		x->exit_price = gross > 0 ? gross / (q - u) : NAN;
+		x->exit_cost = gross > 0 ? cost / gross : NAN;
+		x->unsold = cens ? 0 : u / q;
+		if (cens)
+			x->status = MS_BT_CENSORED;
+		proceeds += rest;
+		if ((size_t)x->exit_off > *end)
+			*end = (size_t)x->exit_off;
+		x->ret_net = proceeds / x->notional - 1;
+	}
+	for (size_t t = 0; t <= h; t++)
+		val[t] += unspent;
+}
+
+/* Index of asset id in panel p (ids ascending), or SIZE_MAX. */
+static size_t
+find_asset(const struct ms_panel *p, int64_t id)
+{
+	size_t lo = 0, hi = p->nassets;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (p->assets[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < p->nassets && p->assets[lo].id == id ? lo : SIZE_MAX;
+}
+
+/* A free tranche for a cohort starting on day, or SIZE_MAX. */
+static size_t
+free_tranche(const struct book *b, int32_t day)
+{
+	for (size_t k = 0; k < b->ntr; k++)
+		if (b->busy_until[k] <= day)
+			return k;
+	return SIZE_MAX;
+}
+
+/* Writes a cohort's path into tranche k from day on, carrying the end. */
+static void
+book_commit(struct book *b, size_t k, int32_t day, const double *path,
+    size_t h, int32_t busy_until)
+{
+	size_t off = (size_t)(day - b->t0);
+	double *row = b->val + k * b->ndays;
+
+	for (size_t t = 0; t <= h && off + t < b->ndays; t++)
+		row[off + t] = path[t];
+	for (size_t x = off + h + 1; x < b->ndays; x++)
+		row[x] = path[h];
+	b->busy_until[k] = busy_until;
+}
+
+static double
+book_total(const struct book *b, size_t t)
+{
+	double s = b->sleeve[t];
+
+	for (size_t k = 0; k < b->ntr; k++)
+		s += b->val[k * b->ndays + t];
+	return s;
+}
+
+/* ---- the run --------------------------------------------------------- */
+
+void
+ms_bt_result_free(struct ms_bt_result *r)
+{
+	if (r == NULL)
+		return;
+	free(r->dates);
+	free(r->picks);
+	free(r->periods);
+	free(r);
+}
+
+/* Appends a pick row, growing the array. */
+static int
+push_pick(struct ms_bt_result *r, size_t *cap, const struct ms_bt_pick *pk)
+{
+	if (r->npicks == *cap) {
+		size_t nc = *cap ? *cap * 2 : 256;
+		void *t = realloc(r->picks, nc * sizeof(*r->picks));
+		if (t == NULL)
+			return MS_ERR_NOMEM;
+		r->picks = t;
+		*cap = nc;
+	}
+	r->picks[r->npicks++] = *pk;
+	return 0;
+}
+
+/* The benchmark's equity on each day of [t0, t0 + ndays); NaN unknown. */
+static int
+bench_equity(struct ms_store *st, struct ms_bt_result *r, int32_t t0,
+    size_t ndays, double *eq)
+{
+	struct ms_resolution res;
+	struct ms_bar b0;
+	double *c = NULL, base, last;
+	int rc;
+
+	for (size_t t = 0; t < ndays; t++)
+		eq[t] = NAN;
+	rc = ms_market_resolve(st, r->params.benchmark, t0, &r->bench_asset,
+	    &res);
+	if (rc == MS_ERR_NOTFOUND) {
+		memset(&r->bench_asset, 0, sizeof(r->bench_asset));
+		return 0;
+	}
+	if (rc != 0)
+		return rc;
+	rc = ms_market_bar_at(st, r->bench_asset.id, t0, &b0);
+	if (rc == MS_ERR_NODATA || (rc == 0 && !finite_pos(b0.close)))
+		return 0;
+	if (rc != 0)
+		return rc;
+	if ((rc = ms_market_closes(st, r->bench_asset.id,
+	    t0 + (int32_t)ndays - 1, ndays, &c)) != 0)
+		return rc;
+	base = last = b0.close;
+	for (size_t t = 0; t < ndays; t++) {
+		if (finite_pos(c[t]))
+			last = c[t];
+		eq[t] = last / base;
+	}
+	free(c);
+	return 0;
+}
+
+static void
+series_summary(const double *r, size_t n, const double *bench,
+    double *work, struct ms_bt_series_summary *out)
+{
+	size_t pos = 0, known = 0;
+
+	out->known = 1;
+	if (ms_quant_summary(r, bench, n, NULL, work, &out->q) != 0) {
+		out->known = 0;
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!isfinite(r[i]))
+			continue;
+		known++;
+		pos += r[i] > 0;
+	}
+	out->hit_rate = known ? (double)pos / (double)known : NAN;
+}
+
+/* Resolves the default date range and lists the rebalance dates. */
+static int
+list_dates(struct ms_bt_params *p, int32_t first, int32_t last,
+    int32_t **out, size_t *nout, int *anchor)
+{
+	int32_t *d = NULL;
+	size_t n = 0, cap = 0;
+	int y, m, dd;
+	int default_to = p->to == -1;
+
+	if (p->from == -1)
+		p->from = first + MS_BT_WARMUP_DAYS;
+	if (p->to == -1 || p->to > last)
+		p->to = last;
+	ms_date_to_ymd(p->from, &y, &m, &dd);
+	*anchor = dd;
+	for (int32_t day = p->from; day <= p->to;
+	    day = next_date(day, p->rebalance, dd)) {
+		/* By default, only dates whose hold ends within the store. */
+		if (default_to && day + hold_of(p, day, dd) > last)
+			break;
+		if (n == MS_BT_MAX_DATES) {
+			free(d);
+			return MS_ERR_TOOBIG;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			void *t = realloc(d, cap * sizeof(*d));
+			if (t == NULL) {
+				free(d);
+				return MS_ERR_NOMEM;
+			}
+			d = t;
+		}
+		d[n++] = day;
+	}
+	if (n == 0) {
+		free(d);
+		return MS_ERR_NODATA;
+	}
+	if (default_to)
+		p->to = d[n - 1];
+	*out = d;
+	*nout = n;
+	return 0;
+}
+
+struct run_ctx {
+	struct ms_store *st;
+	struct ms_bt_result *r;
+	const struct ms_bt_params *p;
+	struct book port, univ;
+	struct sim_pos *pos;        /* [max(top, nassets)] */
+	size_t poscap;
+	double *path;               /* [max hold + 1] */
+	double *got, *left;         /* [max hold + 31]: liquidation scratch */
+	int32_t last_active;        /* last day with a sale or write-off */
+	size_t pickcap;
+	struct cost_acc costs;
+};
+
+static int
+ensure_pos(struct run_ctx *c, size_t n)
+{
+	if (n <= c->poscap)
+		return 0;
+	void *t = realloc(c->pos, n * sizeof(*c->pos));
+	if (t == NULL)
+		return MS_ERR_NOMEM;
+	c->pos = t;
+	c->poscap = n;
+	return 0;
+}
+
+/* One rebalance date: decide, then buy and value both cohorts. */
+static int
+run_date(struct run_ctx *c, int32_t day, int hold, struct ms_bt_date *row)
+{
+	const struct ms_bt_params *p = c->p;
+	struct ms_bt_result *r = c->r;
+	struct ms_panel *dp = NULL, *fwd = NULL;
+	struct ms_grade *g = NULL;
+	struct ms_screen_result sr;
+	int32_t end = day + hold + p->delist_days;
+	int censored = day + hold > r->data_last;
+	size_t npick, nu = 0, h, k, off, endoff;
+	int rc;
+
+	memset(row, 0, sizeof(*row));
+	row->day = day;
+	row->tranche = SIZE_MAX;
+	if ((rc = decide_panel(c->st, day, &p->screen, &dp, &g, &sr)) != 0)
+		return rc;
+	row->universe = sr.universe;
+	row->tradable = sr.universe - sr.excluded[MS_EX_NO_BAR_ON_DAY];
+	row->matched = sr.n;
+	npick = sr.n < p->top ? sr.n : p->top;
+	row->picked = npick;
+	if (end > r->data_last)
+		end = r->data_last;
+	if ((rc = ms_panel_load(c->st, end, (size_t)(end - day + 1), &fwd)) != 0)
+		goto done;
+	if ((rc = ensure_pos(c, dp->nassets > npick ? dp->nassets : npick)) != 0)
+		goto done;
+
+	/* The picks, bought with the cash of a free tranche. */
+	k = free_tranche(&c->port, day);
+	if (npick > 0 && k == SIZE_MAX) {
+		rc = MS_ERR_INTERNAL;   /* the tranche count covers every overlap */
+		goto done;
+	}
+	if (npick > 0) {
+		double cash = c->port.val[k * c->port.ndays +
+		    (size_t)(day - c->port.t0)];
+		size_t filled = 0;
+		for (size_t i = 0; i < npick; i++) {
+			size_t fa = find_asset(fwd,
+			    dp->assets[sr.picks[i].asset].id);
+			if (fa == SIZE_MAX) {
+				rc = MS_ERR_INTERNAL;   /* it has a bar on day */
+				goto done;
+			}
+			c->pos[i].fa = fa;
+			c->pos[i].target = cash / (double)npick;
+		}
+		off = (size_t)(day - c->port.t0);
+		simulate(fwd, c->pos, npick, hold, censored, 1, p, cash, c->path,
+		    c->port.sleeve + off, c->port.ndays - off,
+		    c->port.posval + off, c->port.npos + off, &c->costs, c->got,
+		    c->left, &h, &endoff);
+		for (size_t i = 0; i < npick; i++)
+			filled += c->pos[i].status != MS_BT_UNFILLED;
+		if (filled > 0) {
+			book_commit(&c->port, k, day, c->path, h, day + hold);
+			if (day + (int32_t)endoff > c->last_active)
+				c->last_active = day + (int32_t)endoff;
+			row->tranche = k;
+			row->tranche_value = cash;
+		}
+		row->filled = filled;
+		for (size_t i = 0; i < npick; i++) {
+			const struct sim_pos *x = &c->pos[i];
+			const struct ms_screen_pick *sp = &sr.picks[i];
+			const struct ms_asset *a = &dp->assets[sp->asset];
+			struct ms_bt_pick pk;
+
+			memset(&pk, 0, sizeof(pk));
+			pk.day = day;
+			pk.rank = i + 1;
+			pk.asset_id = a->id;
+			memcpy(pk.slug, a->slug, sizeof(pk.slug));
+			memcpy(pk.symbol, a->symbol, sizeof(pk.symbol));
+			pk.market_cap = sp->market_cap;
+			pk.volume = sp->volume;
+			pk.trader_grade = sp->trader_grade;
+			pk.entry_price = sp->price;
+			pk.entry_cost = x->entry_cost;
+			pk.target_usd = x->target;
+			pk.notional_usd = x->notional;
+			pk.reduced_usd = x->reduced;
+			pk.exit_day = x->exit_off < 0 ? -1 : day + x->exit_off;
+			pk.last_bar_day = x->last_off < 0 ? -1 : day + x->last_off;
+			pk.exit_price = x->exit_price;
+			pk.exit_cost = x->exit_cost;
+			pk.ret_gross = x->ret_gross;
+			pk.ret_net = x->ret_net;
+			pk.max_gain = x->max_gain;
+			pk.unsold_share = x->unsold;
+			pk.status = x->status;
+			if ((rc = push_pick(r, &c->pickcap, &pk)) != 0)
+				goto done;
+			r->filled += x->status != MS_BT_UNFILLED;
+			r->unfilled += x->status == MS_BT_UNFILLED;
+			r->censored += x->status == MS_BT_CENSORED;
+			r->written_off += x->unsold > 0;
+			if (x->reduced > 0 && x->status != MS_BT_UNFILLED) {
+				r->reduced++;
+				r->reduced_usd += x->reduced;
+			}
+		}
+	}
+
+	/* The universe basket: every asset with a bar on day, gross. */
+	for (size_t a = 0; a < dp->nassets; a++) {
+		if (!finite_pos(ms_panel_row(dp, dp->close, a)[dp->ndays - 1]))
+			continue;
+		size_t fa = find_asset(fwd, dp->assets[a].id);
+		if (fa == SIZE_MAX) {
+			rc = MS_ERR_INTERNAL;
+			goto done;
+		}
+		c->pos[nu++].fa = fa;
+	}
+	k = free_tranche(&c->univ, day);
+	if (nu > 0 && k != SIZE_MAX) {
+		double cash = c->univ.val[k * c->univ.ndays +
+		    (size_t)(day - c->univ.t0)];
+		for (size_t i = 0; i < nu; i++)
+			c->pos[i].target = cash / (double)nu;
+		off = (size_t)(day - c->univ.t0);
+		simulate(fwd, c->pos, nu, hold, censored, 0, p, cash, c->path,
+		    c->univ.sleeve + off, c->univ.ndays - off, NULL, NULL, NULL,
+		    c->got, c->left, &h, &endoff);
+		if (day + (int32_t)h > c->last_active)
+			c->last_active = day + (int32_t)h;
+		book_commit(&c->univ, k, day, c->path, h, day + hold);
+	} else if (nu > 0) {
+		rc = MS_ERR_INTERNAL;
+	}
+done:
+	ms_panel_free(fwd);
+	ms_screen_result_free(&sr);
+	free(g);
+	ms_panel_free(dp);
+	return rc;
+}
+
+int
+ms_bt_run(struct ms_store *st, const struct ms_bt_params *p,
+    void (*progress)(size_t, size_t, void *), void *arg,
+    struct ms_bt_result **out)
+{
+	struct ms_bt_result *r;
+	struct run_ctx c;
+	struct ms_data_range range;
+	int32_t *dates = NULL, t1;
+	double *rp = NULL, *rb = NULL, *ru = NULL, *work = NULL, *beq = NULL;
+	size_t nd = 0, ndays, ntr = 1, lo = 0;
+	int anchor = 1, rc, maxhold = 0;
+
+	if ((rc = ms_bt_params_check(p, NULL, 0)) != 0)
+		return rc;
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return MS_ERR_NOMEM;
+	memset(&c, 0, sizeof(c));
+	r->params = *p;
+	if (p->screen.category != NULL) {
+		snprintf(r->params.category, sizeof(r->params.category), "%s",
+		    p->screen.category);
+		r->params.screen.category = r->params.category;
+	}
+	if ((rc = ms_store_read_begin(st)) != 0) {
+		free(r);
+		return rc;
+	}
+	if ((rc = ms_market_range(st, -1, &range)) != 0)
+		goto fail;
+	if (range.first_day < 0) {
+		rc = MS_ERR_NODATA;
+		goto fail;
+	}
+	r->data_first = range.first_day;
+	r->data_last = range.last_day;
+	if ((rc = ms_store_data_version(st, &r->data_version)) != 0)
+		goto fail;
+	if ((rc = list_dates(&r->params, r->data_first, r->data_last, &dates,
+	    &nd, &anchor)) != 0)
+		goto fail;
+
+	/* Tranches: the most cohorts open on any rebalance day. */
+	for (size_t i = 0; i < nd; i++) {
+		int hi = hold_of(&r->params, dates[i], anchor);
+		if (hi > maxhold)
+			maxhold = hi;
+		while (lo < i && dates[lo] + hold_of(&r->params, dates[lo],
+		    anchor) <= dates[i])
+			lo++;
+		if (i - lo + 1 > ntr)
+			ntr = i - lo + 1;
+	}
+	t1 = dates[nd - 1] + hold_of(&r->params, dates[nd - 1], anchor);
+	for (size_t i = 0; i < nd; i++) {
+		int32_t x = dates[i] + hold_of(&r->params, dates[i], anchor);
+		if (x > t1)
+			t1 = x;
+	}
+	if (t1 > r->data_last)
+		t1 = r->data_last;
+	c.last_active = t1;
+	/* Room for sales that run past the last exit; trimmed below. */
+	t1 = t1 + p->delist_days < r->data_last ?
+	    t1 + p->delist_days : r->data_last;
+	ndays = (size_t)(t1 - dates[0] + 1);
+	r->ntranches = ntr;
+	c.st = st;
+	c.r = r;
+	c.p = &r->params;
+	if ((rc = book_init(&c.port, dates[0], ndays, ntr, p->capital)) != 0)
+		goto fail;
+	if ((rc = book_init(&c.univ, dates[0], ndays, ntr, p->capital)) != 0)
+		goto fail;
+	r->dates = calloc(nd, sizeof(*r->dates));
+	c.path = malloc(((size_t)maxhold + 1) * sizeof(*c.path));
+	c.got = malloc(((size_t)maxhold + (size_t)p->delist_days + 1) * sizeof(*c.got));
+	c.left = malloc(((size_t)maxhold + (size_t)p->delist_days + 1) *
+	    sizeof(*c.left));
+	if (r->dates == NULL || c.path == NULL || c.got == NULL ||
+	    c.left == NULL) {
+		rc = MS_ERR_NOMEM;
+		goto fail;
+	}
+	r->ndates = nd;
+	for (size_t i = 0; i < nd; i++) {
+		if ((rc = run_date(&c, dates[i], hold_of(&r->params, dates[i],
+		    anchor), &r->dates[i])) != 0)
+			goto fail;
+		if (progress != NULL)
+			progress(i + 1, nd, arg);
+	}
+	r->spread_usd = c.costs.spread;
+	r->impact_usd = c.costs.impact;
+	ndays = (size_t)(c.last_active - dates[0] + 1);
+
+	/* Periods: one per day from the first rebalance to the last exit. */
+	r->periods = calloc(ndays, sizeof(*r->periods));
+	beq = malloc(ndays * sizeof(*beq));
+	rp = malloc(ndays * sizeof(*rp));
+	rb = malloc(ndays * sizeof(*rb));
+	ru = malloc(ndays * sizeof(*ru));
+	work = malloc(ndays * sizeof(*work));
+	if (r->periods == NULL || beq == NULL || rp == NULL || rb == NULL ||
+	    ru == NULL || work == NULL) {
+		rc = MS_ERR_NOMEM;
+		goto fail;
+	}
+	r->nperiods = ndays;
+	if ((rc = bench_equity(st, r, dates[0], ndays, beq)) != 0)
+		goto fail;
+	{
+		/*
+		 * Day t's return is its equity over the day before's; the first
+		 * day's is over the capital, so the entry costs count.
+		 */
+		double peak = 1, prevb = 1, prev = p->capital;
+		double prevu = prev;   /* both start from the capital */
+		for (size_t t = 0; t < ndays; t++) {
+			struct ms_bt_period *q = &r->periods[t];
+			double e = book_total(&c.port, t), u = book_total(&c.univ, t);
+			q->day = dates[0] + (int32_t)t;
+			q->equity = e / p->capital;
+			q->ret = e / prev - 1;
+			if (q->equity > peak)
+				peak = q->equity;
+			q->drawdown = q->equity / peak - 1;
+			q->invested = c.port.posval[t] / e;
+			q->positions = c.port.npos[t];
+			q->bench_equity = beq[t];
+			q->universe_equity = u / p->capital;
+			rp[t] = q->ret;
+			rb[t] = beq[t] / prevb - 1;
+			ru[t] = u / prevu - 1;
+			prev = e;
+			prevu = u;
+			prevb = beq[t];
+		}
+		r->final_equity_usd = prev;
+	}
+	series_summary(rp, ndays, r->bench_asset.id != 0 ? rb : NULL, work,
+	    &r->portfolio);
+	if (r->bench_asset.id != 0 && isfinite(beq[0]))
+		series_summary(rb, ndays, NULL, work, &r->bench);
+	series_summary(ru, ndays, NULL, work, &r->universe);
+	{
+		double *ret = malloc((r->npicks ? r->npicks : 1) * sizeof(*ret));
+		double *mg = malloc((r->npicks ? r->npicks : 1) * sizeof(*mg));
+		int *died = malloc((r->npicks ? r->npicks : 1) * sizeof(*died));
+		if (ret == NULL || mg == NULL || died == NULL)
+			rc = MS_ERR_NOMEM;
+		for (size_t i = 0; rc == 0 && i < r->npicks; i++) {
+			ret[i] = r->picks[i].ret_net;
+			mg[i] = r->picks[i].max_gain;
+			died[i] = r->picks[i].status == MS_BT_DIED;
+		}
+		if (rc == 0)
+			rc = ms_bt_pick_stats(ret, mg, died, r->npicks, p->seed,
+			    p->bootstrap, &r->pick_stats);
+		free(ret);
+		free(mg);
+		free(died);
+		if (rc != 0)
+			goto fail;
+	}
+	ms_store_read_end(st);
+	book_free(&c.port);
+	book_free(&c.univ);
+	free(c.pos);
+	free(c.path);
+	free(c.got);
+	free(c.left);
+	free(dates);
+	free(beq);
+	free(rp);
+	free(rb);
+	free(ru);
+	free(work);
+	*out = r;
+	return 0;
+fail:
+	ms_store_read_end(st);
+	book_free(&c.port);
+	book_free(&c.univ);
+	free(c.pos);
+	free(c.path);
+	free(c.got);
+	free(c.left);
+	free(dates);
+	free(beq);
+	free(rp);
+	free(rb);
+	free(ru);
+	free(work);
+	ms_bt_result_free(r);
+	return rc;
+}

@@ -1,0 +1,567 @@
+/*
+ * ms_bt_report.c — the moonshot backtest's report: summary.json (schema
+ * moonscope.backtest.moonshots, version 1, documented in
+ * docs/backtesting.md), picks.csv, periods.csv, rebalances.csv and
+ * summary.md. Every file is built in memory and written once; numbers
+ * are printed in the shortest form that reads back exactly, unknown
+ * values as null (JSON) or an empty field (CSV).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <cJSON.h>
+
+#include "ms_bt.h"
+#include "ms_buf.h"
+#include "ms_date.h"
+#include "ms_error.h"
+#include "ms_json.h"
+
+#ifndef MS_VERSION
+#define MS_VERSION "0.0.0"
+#endif
+
+#define REPORT_MAX (256u * 1024u * 1024u)
+
+/* ---- summary.json ---------------------------------------------------- */
+
+static void
+add_series(cJSON *o, const struct ms_bt_series_summary *s, int with_beta)
+{
+	const struct ms_quant_summary *q = &s->q;
+	double nan = NAN;
+
+	if (!s->known) {
+		/* Keep the keys: a reader sees null, never a missing metric. */
+		static const char *const keys[] = { "total_return", "cagr",
+			"annual_volatility", "sharpe", "sortino", "downside_risk",
+			"max_drawdown", "calmar", "var", "cvar", "tail_ratio",
+			"skew", "kurtosis", "hit_rate_periods", "mean_period_return" };
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			ms_json_num(o, keys[i], nan);
+		cJSON_AddNullToObject(o, "max_drawdown_duration");
+		cJSON_AddNullToObject(o, "periods");
+		if (with_beta) {
+			ms_json_num(o, "alpha", nan);
+			ms_json_num(o, "beta", nan);
+		}
+		return;
+	}
+	ms_json_num(o, "total_return", q->total_return);
+	ms_json_num(o, "cagr", q->cagr);
+	ms_json_num(o, "annual_volatility", q->annual_volatility);
+	ms_json_num(o, "sharpe", q->sharpe);
+	ms_json_num(o, "sortino", q->sortino);
+	ms_json_num(o, "downside_risk", q->downside_risk);
+	ms_json_num(o, "max_drawdown", q->max_drawdown.depth);
+	if (isnan(q->max_drawdown.depth))
+		cJSON_AddNullToObject(o, "max_drawdown_duration");
+	else
+		ms_json_int(o, "max_drawdown_duration",
+		    (int64_t)q->max_drawdown.duration);
+	ms_json_num(o, "calmar", q->calmar);
+	ms_json_num(o, "var", q->var);
+	ms_json_num(o, "cvar", q->cvar);
+	ms_json_num(o, "tail_ratio", q->tail_ratio);
+	ms_json_num(o, "skew", q->skew);
+	ms_json_num(o, "kurtosis", q->kurtosis);
+	ms_json_num(o, "hit_rate_periods", s->hit_rate);
+	ms_json_num(o, "mean_period_return", q->mean);
+	ms_json_int(o, "periods", (int64_t)q->n);
+	if (with_beta) {
+		ms_json_num(o, "alpha", q->alpha);
+		ms_json_num(o, "beta", q->beta);
+	}
+}
+
+static void
+add_ci(cJSON *o, const char *key, const struct ms_bt_ci *ci)
+{
+	cJSON *c = cJSON_AddObjectToObject(o, key);
+
+	if (c == NULL)
+		return;
+	ms_json_num(c, "lo", ci->lo);
+	ms_json_num(c, "hi", ci->hi);
+}
+
+static void
+add_params(cJSON *o, const struct ms_bt_params *p)
+{
+	const struct ms_screen_params *sp = &p->screen;
+
+	ms_json_date(o, "from", p->from);
+	ms_json_date(o, "to", p->to);
+	ms_json_str(o, "rebalance", ms_bt_rebalance_name(p->rebalance));
+	if (p->hold_days == MS_BT_HOLD_NEXT)
+		ms_json_str(o, "hold", "next");
+	else
+		ms_json_int(o, "hold", p->hold_days);
+	ms_json_int(o, "top", (int64_t)p->top);
+	ms_json_str(o, "sort", ms_screen_sort_name(sp->sort));
+	ms_json_str(o, "order", sp->descending ? "desc" : "asc");
+	ms_json_num(o, "max_market_cap", sp->max_market_cap);
+	ms_json_num(o, "min_market_cap", sp->min_market_cap);
+	ms_json_num(o, "min_volume", sp->min_volume);
+	ms_json_str(o, "category", sp->category);
+	ms_json_num(o, "capital", p->capital);
+	ms_json_num(o, "spread_bps", p->spread_bps);
+	ms_json_num(o, "impact", p->impact);
+	ms_json_num(o, "max_volume_share", p->max_volume_share);
+	ms_json_num(o, "delist_haircut", p->delist_haircut);
+	ms_json_int(o, "delist_days", p->delist_days);
+	ms_json_str(o, "benchmark", p->benchmark);
+	ms_json_int(o, "seed", (int64_t)p->seed);
+	ms_json_int(o, "bootstrap", (int64_t)p->bootstrap);
+}
+
+cJSON *
+ms_bt_summary_json(const struct ms_bt_result *r)
+{
+	const struct ms_bt_pick_stats *ps = &r->pick_stats;
+	cJSON *root, *o, *m, *x;
+
+	if ((root = cJSON_CreateObject()) == NULL)
+		return NULL;
+	ms_json_str(root, "schema", MS_BT_SCHEMA);
+	ms_json_int(root, "schema_version", MS_BT_SCHEMA_VERSION);
+	ms_json_str(root, "moonscope_version", MS_VERSION);
+	if ((o = cJSON_AddObjectToObject(root, "store")) != NULL) {
+		ms_json_int(o, "data_version", r->data_version);
+		ms_json_date(o, "first_day", r->data_first);
+		ms_json_date(o, "last_day", r->data_last);
+	}
+	if ((o = cJSON_AddObjectToObject(root, "parameters")) != NULL)
+		add_params(o, &r->params);
+	if ((o = cJSON_AddObjectToObject(root, "run")) != NULL) {
+		ms_json_int(o, "rebalance_dates", (int64_t)r->ndates);
+		ms_json_date(o, "first_day", r->nperiods ? r->periods[0].day : -1);
+		ms_json_date(o, "last_day", r->nperiods ?
+		    r->periods[r->nperiods - 1].day : -1);
+		ms_json_int(o, "periods", (int64_t)r->nperiods);
+		ms_json_int(o, "periods_per_year", (int64_t)MS_QUANT_PERIODS_PER_YEAR);
+		ms_json_int(o, "tranches", (int64_t)r->ntranches);
+		if (r->bench_asset.id != 0 && (x = cJSON_AddObjectToObject(o,
+		    "benchmark_asset")) != NULL) {
+			ms_json_str(x, "id", r->bench_asset.slug);
+			ms_json_str(x, "symbol", r->bench_asset.symbol);
+		} else {
+			cJSON_AddNullToObject(o, "benchmark_asset");
+		}
+	}
+	if ((m = cJSON_AddObjectToObject(root, "metrics")) == NULL)
+		goto out;
+	if ((o = cJSON_AddObjectToObject(m, "portfolio")) != NULL) {
+		add_series(o, &r->portfolio, 1);
+		ms_json_num(o, "final_equity_usd", r->final_equity_usd);
+	}
+	if ((o = cJSON_AddObjectToObject(m, "picks")) != NULL) {
+		ms_json_int(o, "count", (int64_t)r->npicks);
+		ms_json_int(o, "filled", (int64_t)r->filled);
+		ms_json_int(o, "unfilled", (int64_t)r->unfilled);
+		ms_json_int(o, "judged", (int64_t)ps->count);
+		ms_json_int(o, "wins", (int64_t)ps->wins);
+		ms_json_num(o, "win_rate", ps->win_rate);
+		add_ci(o, "win_rate_ci95", &ps->win_rate_ci);
+		ms_json_num(o, "mean_return", ps->mean);
+		add_ci(o, "mean_return_ci95", &ps->mean_ci);
+		ms_json_num(o, "median_return", ps->median);
+		add_ci(o, "median_return_ci95", &ps->median_ci);
+		ms_json_int(o, "reached_2x", (int64_t)ps->n2x);
+		ms_json_int(o, "reached_10x", (int64_t)ps->n10x);
+		ms_json_int(o, "reached_100x", (int64_t)ps->n100x);
+		ms_json_num(o, "share_2x", ps->share_2x);
+		ms_json_num(o, "share_10x", ps->share_10x);
+		ms_json_num(o, "share_100x", ps->share_100x);
+		ms_json_int(o, "died", (int64_t)ps->died);
+		ms_json_num(o, "share_died", ps->share_died);
+		ms_json_int(o, "censored", (int64_t)r->censored);
+		ms_json_int(o, "written_off", (int64_t)r->written_off);
+		ms_json_int(o, "bootstrap_resamples", (int64_t)ps->bootstrap);
+		ms_json_int(o, "bootstrap_seed", (int64_t)ps->seed);
+	}
+	if ((o = cJSON_AddObjectToObject(m, "costs")) != NULL) {
+		ms_json_num(o, "spread_usd", r->spread_usd);
+		ms_json_num(o, "impact_usd", r->impact_usd);
+		ms_json_num(o, "total_usd", r->spread_usd + r->impact_usd);
+		ms_json_num(o, "total_share_of_capital",
+		    (r->spread_usd + r->impact_usd) / r->params.capital);
+		ms_json_int(o, "reduced_positions", (int64_t)r->reduced);
+		ms_json_num(o, "reduced_usd", r->reduced_usd);
+	}
+	if ((o = cJSON_AddObjectToObject(m, "benchmarks")) != NULL) {
+		if ((x = cJSON_AddObjectToObject(o, "asset")) != NULL)
+			add_series(x, &r->bench, 0);
+		if ((x = cJSON_AddObjectToObject(o, "universe")) != NULL)
+			add_series(x, &r->universe, 0);
+	}
+out:
+	if (r->lookahead_checked > 0 &&
+	    (o = cJSON_AddObjectToObject(root, "lookahead_check")) != NULL) {
+		ms_json_int(o, "dates_checked", r->lookahead_checked);
+		ms_json_int(o, "identical", r->lookahead_identical);
+	} else {
+		cJSON_AddNullToObject(root, "lookahead_check");
+	}
+	return root;
+}
+
+/* ---- CSV ------------------------------------------------------------- */
+
+static int
+csv_num(struct ms_buf *b, double v)
+{
+	char tmp[40];
+
+	if (!isfinite(v))
+		return 0;
+	if (ms_json_format_double(v, tmp, sizeof(tmp)) < 0)
+		return ms_buf_printf(b, "%.17g", v);
+	return ms_buf_puts(b, tmp);
+}
+
+static int
+csv_date(struct ms_buf *b, int32_t day)
+{
+	char d[MS_DATE_LEN + 1];
+
+	if (day < 0)
+		return 0;
+	ms_date_format(day, d);
+	return ms_buf_puts(b, d);
+}
+
+/* A text field, quoted when it holds a comma, quote or line break. */
+static int
+csv_text(struct ms_buf *b, const char *s)
+{
+	int rc = 0;
+
+	if (strpbrk(s, ",\"\r\n") == NULL)
+		return ms_buf_puts(b, s);
+	rc |= ms_buf_putc(b, '"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"')
+			rc |= ms_buf_putc(b, '"');
+		rc |= ms_buf_putc(b, *s);
+	}
+	rc |= ms_buf_putc(b, '"');
+	return rc ? MS_ERR_TOOBIG : 0;
+}
+
+static int
+picks_csv(const struct ms_bt_result *r, struct ms_buf *b)
+{
+	int rc = ms_buf_puts(b, "date,rank,asset,symbol,market_cap,volume,"
+	    "trader_grade,entry_price,entry_cost,target_usd,notional_usd,"
+	    "reduced_usd,exit_date,last_bar_date,exit_price,exit_cost,"
+	    "unsold_share,status,"
+	    "return_gross,return_net,max_gain,died\n");
+
+	for (size_t i = 0; rc == 0 && i < r->npicks; i++) {
+		const struct ms_bt_pick *p = &r->picks[i];
+		const double nums[] = { p->market_cap, p->volume,
+			p->trader_grade, p->entry_price, p->entry_cost,
+			p->target_usd, p->notional_usd, p->reduced_usd };
+		const double tail[] = { p->ret_gross, p->ret_net, p->max_gain };
+
+		rc |= csv_date(b, p->day);
+		rc |= ms_buf_printf(b, ",%zu,", p->rank);
+		rc |= csv_text(b, p->slug);
+		rc |= ms_buf_putc(b, ',');
+		rc |= csv_text(b, p->symbol);
+		for (size_t k = 0; k < sizeof(nums) / sizeof(nums[0]); k++) {
+			rc |= ms_buf_putc(b, ',');
+			rc |= csv_num(b, nums[k]);
+		}
+		rc |= ms_buf_putc(b, ',');
+		rc |= csv_date(b, p->exit_day);
+		rc |= ms_buf_putc(b, ',');
+		rc |= csv_date(b, p->last_bar_day);
+		rc |= ms_buf_putc(b, ',');
+		rc |= csv_num(b, p->exit_price);
+		rc |= ms_buf_putc(b, ',');
+		rc |= csv_num(b, p->exit_cost);
+		rc |= ms_buf_putc(b, ',');
+		rc |= csv_num(b, p->unsold_share);
+		rc |= ms_buf_printf(b, ",%s", ms_bt_status_name(p->status));
+		for (size_t k = 0; k < sizeof(tail) / sizeof(tail[0]); k++) {
+			rc |= ms_buf_putc(b, ',');
+			rc |= csv_num(b, tail[k]);
+		}
+		rc |= ms_buf_printf(b, ",%d\n", p->status == MS_BT_DIED);
+	}
+	return rc ? MS_ERR_TOOBIG : 0;
+}
+
+static int
+periods_csv(const struct ms_bt_result *r, struct ms_buf *b)
+{
+	int rc = ms_buf_puts(b, "date,return,equity,drawdown,invested,"
+	    "positions,benchmark_equity,universe_equity\n");
+
+	for (size_t i = 0; rc == 0 && i < r->nperiods; i++) {
+		const struct ms_bt_period *p = &r->periods[i];
+		const double v[] = { p->ret, p->equity, p->drawdown, p->invested };
+
+		rc |= csv_date(b, p->day);
+		for (size_t k = 0; k < sizeof(v) / sizeof(v[0]); k++) {
+			rc |= ms_buf_putc(b, ',');
+			rc |= csv_num(b, v[k]);
+		}
+		rc |= ms_buf_printf(b, ",%zu,", p->positions);
+		rc |= csv_num(b, p->bench_equity);
+		rc |= ms_buf_putc(b, ',');
+		rc |= csv_num(b, p->universe_equity);
+		rc |= ms_buf_putc(b, '\n');
+	}
+	return rc ? MS_ERR_TOOBIG : 0;
+}
+
+static int
+rebalances_csv(const struct ms_bt_result *r, struct ms_buf *b)
+{
+	int rc = ms_buf_puts(b, "date,universe,tradable,matched,picked,"
+	    "filled,tranche,tranche_value_usd\n");
+
+	for (size_t i = 0; rc == 0 && i < r->ndates; i++) {
+		const struct ms_bt_date *d = &r->dates[i];
+
+		rc |= csv_date(b, d->day);
+		rc |= ms_buf_printf(b, ",%zu,%zu,%zu,%zu,%zu,", d->universe,
+		    d->tradable, d->matched, d->picked, d->filled);
+		if (d->tranche != SIZE_MAX)
+			rc |= ms_buf_printf(b, "%zu", d->tranche + 1);
+		rc |= ms_buf_putc(b, ',');
+		rc |= csv_num(b, d->tranche_value);
+		rc |= ms_buf_putc(b, '\n');
+	}
+	return rc ? MS_ERR_TOOBIG : 0;
+}
+
+/* ---- summary.md ------------------------------------------------------ */
+
+/* A percentage with one decimal, or "n/a". */
+static const char *
+pct(char *buf, size_t n, double v)
+{
+	if (!isfinite(v))
+		snprintf(buf, n, "n/a");
+	else
+		snprintf(buf, n, "%+.1f%%", 100 * v);
+	return buf;
+}
+
+static const char *
+num(char *buf, size_t n, double v)
+{
+	if (!isfinite(v))
+		snprintf(buf, n, "n/a");
+	else
+		snprintf(buf, n, "%.2f", v);
+	return buf;
+}
+
+static int
+md_series_row(struct ms_buf *b, const char *name,
+    const struct ms_bt_series_summary *s)
+{
+	char a[32], c[32], d[32], e[32], f[32], g[32];
+
+	if (!s->known)
+		return ms_buf_printf(b, "| %s | n/a | n/a | n/a | n/a | n/a | n/a |\n",
+		    name);
+	return ms_buf_printf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", name,
+	    pct(a, sizeof(a), s->q.total_return), pct(c, sizeof(c), s->q.cagr),
+	    num(d, sizeof(d), s->q.sharpe), num(e, sizeof(e), s->q.sortino),
+	    pct(f, sizeof(f), s->q.max_drawdown.depth),
+	    pct(g, sizeof(g), s->q.annual_volatility));
+}
+
+char *
+ms_bt_summary_markdown(const struct ms_bt_result *r)
+{
+	const struct ms_bt_params *p = &r->params;
+	const struct ms_bt_pick_stats *ps = &r->pick_stats;
+	struct ms_buf b;
+	char d0[MS_DATE_LEN + 1], d1[MS_DATE_LEN + 1], e0[MS_DATE_LEN + 1],
+	    e1[MS_DATE_LEN + 1], x[32], y[32], z[32], hold[32], bench[128];
+	int rc = 0;
+
+	ms_buf_init(&b, REPORT_MAX);
+	ms_date_format(p->from, d0);
+	ms_date_format(p->to, d1);
+	ms_date_format(r->nperiods ? r->periods[0].day : p->from, e0);
+	ms_date_format(r->nperiods ? r->periods[r->nperiods - 1].day : p->to, e1);
+	if (p->hold_days == MS_BT_HOLD_NEXT)
+		snprintf(hold, sizeof(hold), "until the next rebalance");
+	else
+		snprintf(hold, sizeof(hold), "%d days", p->hold_days);
+	if (r->bench_asset.id != 0)
+		snprintf(bench, sizeof(bench), "%s (%s)", r->bench_asset.slug,
+		    r->bench_asset.symbol);
+	else
+		snprintf(bench, sizeof(bench), "%s (not found)", p->benchmark);
+	rc |= ms_buf_printf(&b, "# Moonshot backtest %s .. %s\n\n", d0, d1);
+	rc |= ms_buf_printf(&b, "%zu %s rebalance dates; top %zu by %s (%s), "
+	    "market cap under $%.0f; held %s; capital $%.0f in %zu tranche%s; "
+	    "costs: spread %.0f bps per trade, impact %g x volume share, buys "
+	    "capped at %g of the day's volume; delisted after %d days without "
+	    "a bar, haircut %g. Store data version %lld. Periods: %s .. %s "
+	    "(daily, annualised with 365).\n\n",
+	    r->ndates, ms_bt_rebalance_name(p->rebalance), p->top,
+	    ms_screen_sort_name(p->screen.sort),
+	    p->screen.descending ? "desc" : "asc", p->screen.max_market_cap,
+	    hold, p->capital, r->ntranches, r->ntranches == 1 ? "" : "s",
+	    p->spread_bps, p->impact, p->max_volume_share, p->delist_days,
+	    p->delist_haircut, (long long)r->data_version, e0, e1);
+	rc |= ms_buf_puts(&b, "| series | total return | CAGR | Sharpe | "
+	    "Sortino | max drawdown | volatility |\n|---|---|---|---|---|---|---|\n");
+	rc |= md_series_row(&b, "moonshot picks (net of costs)", &r->portfolio);
+	rc |= md_series_row(&b, bench, &r->bench);
+	rc |= md_series_row(&b, "universe basket (gross)", &r->universe);
+	rc |= ms_buf_printf(&b, "\nPicks: %zu (%zu bought, %zu unfilled, %zu "
+	    "reduced by $%.0f to fit %g of the day's volume, %zu not sold "
+	    "out within %d days and written off in part, %zu censored at the "
+	    "end of the data).\n\n", r->npicks, r->filled, r->unfilled,
+	    r->reduced, r->reduced_usd, p->max_volume_share, r->written_off,
+	    p->delist_days, r->censored);
+	rc |= ms_buf_puts(&b, "| pick statistic | value | 95% bootstrap CI |\n"
+	    "|---|---|---|\n");
+	rc |= ms_buf_printf(&b, "| win rate (trade-based, net > 0) | %s | %s .. %s |\n",
+	    pct(x, sizeof(x), ps->win_rate), pct(y, sizeof(y), ps->win_rate_ci.lo),
+	    pct(z, sizeof(z), ps->win_rate_ci.hi));
+	rc |= ms_buf_printf(&b, "| mean net return | %s | %s .. %s |\n",
+	    pct(x, sizeof(x), ps->mean), pct(y, sizeof(y), ps->mean_ci.lo),
+	    pct(z, sizeof(z), ps->mean_ci.hi));
+	rc |= ms_buf_printf(&b, "| median net return | %s | %s .. %s |\n",
+	    pct(x, sizeof(x), ps->median), pct(y, sizeof(y), ps->median_ci.lo),
+	    pct(z, sizeof(z), ps->median_ci.hi));
+	rc |= ms_buf_printf(&b, "| reached 2x / 10x / 100x (best high) | %zu / "
+	    "%zu / %zu of %zu | |\n", ps->n2x, ps->n10x, ps->n100x, ps->count);
+	rc |= ms_buf_printf(&b, "| died (no bar for %d days) | %zu (%s) | |\n",
+	    p->delist_days, ps->died, pct(x, sizeof(x), ps->share_died));
+	rc |= ms_buf_printf(&b, "\nCosts paid: $%.2f spread + $%.2f impact = "
+	    "%s of the starting capital. Bootstrap: %zu resamples, seed %llu.\n",
+	    r->spread_usd, r->impact_usd, pct(x, sizeof(x),
+	    (r->spread_usd + r->impact_usd) / p->capital), ps->bootstrap,
+	    (unsigned long long)ps->seed);
+	if (r->lookahead_checked > 0)
+		rc |= ms_buf_printf(&b, "\nLook-ahead check: %d of %d decisions "
+		    "identical on the store truncated after their date.\n",
+		    r->lookahead_identical, r->lookahead_checked);
+	if (rc != 0) {
+		ms_buf_free(&b);
+		return NULL;
+	}
+	return ms_buf_steal(&b);
+}
+
+/* ---- files ----------------------------------------------------------- */
+
+static int
+mkdirs(const char *dir)
+{
+	char buf[4096];
+	size_t n = strlen(dir);
+
+	if (n == 0 || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, dir, n + 1);
+	for (char *p = buf + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+			return -1;
+		if (c == '\0')
+			break;
+		*p = c;
+	}
+	return 0;
+}
+
+static int
+write_file(const char *dir, const char *name, const char *data, size_t n,
+    char *err, size_t errsz)
+{
+	char path[4200];
+	FILE *f;
+	int ok;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    sizeof(path)) {
+		snprintf(err, errsz, "%s/%s: path too long", dir, name);
+		return MS_ERR_TOOBIG;
+	}
+	if ((f = fopen(path, "w")) == NULL) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return MS_ERR_IO;
+	}
+	ok = fwrite(data, 1, n, f) == n;
+	ok = (fclose(f) == 0) && ok;
+	if (!ok) {
+		snprintf(err, errsz, "%s: write failed", path);
+		return MS_ERR_IO;
+	}
+	return 0;
+}
+
+int
+ms_bt_write_report(const struct ms_bt_result *r, const char *dir,
+    char *err, size_t errsz)
+{
+	int (*csvs[])(const struct ms_bt_result *, struct ms_buf *) = {
+		picks_csv, periods_csv, rebalances_csv };
+	static const char *const names[] = { "picks.csv", "periods.csv",
+		"rebalances.csv" };
+	struct ms_buf b;
+	cJSON *doc;
+	char *txt;
+	int rc;
+
+	if (mkdirs(dir) != 0) {
+		snprintf(err, errsz, "cannot create %s: %s", dir, strerror(errno));
+		return MS_ERR_IO;
+	}
+	if ((doc = ms_bt_summary_json(r)) == NULL ||
+	    (txt = cJSON_Print(doc)) == NULL) {
+		cJSON_Delete(doc);
+		snprintf(err, errsz, "out of memory");
+		return MS_ERR_NOMEM;
+	}
+	cJSON_Delete(doc);
+	ms_buf_init(&b, REPORT_MAX);
+	rc = ms_buf_puts(&b, txt) || ms_buf_putc(&b, '\n') ? MS_ERR_NOMEM : 0;
+	cJSON_free(txt);
+	if (rc == 0)
+		rc = write_file(dir, "summary.json", b.data, b.len, err, errsz);
+	else
+		snprintf(err, errsz, "out of memory");
+	ms_buf_free(&b);
+	for (size_t i = 0; rc == 0 && i < sizeof(names) / sizeof(names[0]); i++) {
+		ms_buf_init(&b, REPORT_MAX);
+		if ((rc = csvs[i](r, &b)) != 0)
+			snprintf(err, errsz, "%s: too large", names[i]);
+		else
+			rc = write_file(dir, names[i], b.data ? b.data : "", b.len,
+			    err, errsz);
+		ms_buf_free(&b);
+	}
+	if (rc == 0) {
+		if ((txt = ms_bt_summary_markdown(r)) == NULL) {
+			snprintf(err, errsz, "out of memory");
+			return MS_ERR_NOMEM;
+		}
+		rc = write_file(dir, "summary.md", txt, strlen(txt), err, errsz);
+		free(txt);
+	}
+	return rc;
+}
