@@ -27,7 +27,8 @@
  * volume sell nothing), for up to delist_days days; what is
  * still unsold then is written off (unsold_share), or, when the store ends
  * first, valued at the last close less the cost of a capped sale
- * ("censored"). Cash from sales after the exit day is not reinvested.
+ * ("censored"). Cash from sales after the exit day joins the next cohort
+ * bought after it arrives.
  * Positions are marked at the close until sold.
  *
  * Delisting: a holding whose last bar L comes before its exit day and that

@@ -392,6 +392,8 @@ struct book {
 	double *posval;             /* [ndays] marked value of positions */
 	double *sleeve;             /* [ndays] positions being sold after their
 	                               exit day, and the cash they returned */
+	double *scash;              /* [ndays] cash the sleeve realised each day */
+	double withdrawn;           /* sleeve cash moved into later cohorts */
 	size_t *npos;               /* [ndays] open positions */
 };
 
@@ -403,7 +405,8 @@ book_free(struct book *b)
 	free(b->posval);
 	free(b->npos);
 	free(b->sleeve);
-	b->val = b->posval = b->sleeve = NULL;
+	free(b->scash);
+	b->val = b->posval = b->sleeve = b->scash = NULL;
 	b->busy_until = NULL;
 	b->npos = NULL;
 }
@@ -421,8 +424,9 @@ book_init(struct book *b, int32_t t0, size_t ndays, size_t ntr,
 	b->posval = calloc(ndays, sizeof(*b->posval));
 	b->npos = calloc(ndays, sizeof(*b->npos));
 	b->sleeve = calloc(ndays, sizeof(*b->sleeve));
+	b->scash = calloc(ndays, sizeof(*b->scash));
 	if (b->val == NULL || b->busy_until == NULL || b->posval == NULL ||
-	    b->npos == NULL || b->sleeve == NULL) {
+	    b->npos == NULL || b->sleeve == NULL || b->scash == NULL) {
 		book_free(b);
 		return MS_ERR_NOMEM;
 	}
@@ -508,14 +512,15 @@ liquidate(const double *c, const double *v, size_t h, size_t nd, double u,
  * the unspent cash, the positions' marks, and from h on the proceeds of
  * what was sold on h. With costs, what could not be sold on h is sold on
  * the following days (liquidate); its marks and later proceeds go into
- * sleeve[t] (t = 0..nsleeve-1, cash that is not reinvested). posval/npos,
+ * sleeve[t] (t = 0..nsleeve-1), and the cash realised on each day also
+ * into scash[t] (the next cohort bought after it takes it). posval/npos,
  * when not NULL, receive the marked value and count of open positions.
  * *end receives the last offset with a sale or write-off.
  */
 static void
 simulate(const struct ms_panel *fwd, struct sim_pos *pos, size_t n,
     int hold, int censored, int costs, const struct ms_bt_params *p,
-    double cash, double *val, double *sleeve, size_t nsleeve,
+    double cash, double *val, double *sleeve, double *scash, size_t nsleeve,
     double *posval, size_t *npos, struct cost_acc *acc, double *got,
     double *left, size_t *hout, size_t *end)
 {
@@ -545,7 +550,8 @@ simulate(const struct ms_panel *fwd, struct sim_pos *pos, size_t n,
 		x->ret_gross = x->ret_net = x->max_gain = NAN;
 		x->unsold = NAN;
 		x->exit_off = x->last_off = -1;
-		if (!finite_pos(p0) || (costs && !finite_pos(v[0]))) {
+		if (!(x->target > 0) || !finite_pos(p0) ||
+		    (costs && !finite_pos(v[0]))) {
 			x->status = MS_BT_UNFILLED;
 			x->reduced = x->target;
 			continue;
@@ -643,8 +649,10 @@ simulate(const struct ms_panel *fwd, struct sim_pos *pos, size_t n,
 			double held = 0;
 			if (t < nd && finite_pos(c[t]))
 				mark = c[t];
-			if (t > h && t <= lend)
+			if (t > h && t <= lend) {
 				cum += got[t];
+				scash[t] += got[t];
+			}
 			/*
 			 * What is still held at the end of the window is
 			 * written off (or, when the data ends first, valued
@@ -656,6 +664,7 @@ simulate(const struct ms_panel *fwd, struct sim_pos *pos, size_t n,
 				/* The data ends first: the rest at a capped sale. */
 				rest = u * mark * (1 - capcost);
 				cum += rest;
+				scash[t] += rest;
 			}
 			sleeve[t] += cum + held * mark;
 			if (held > 0 && posval != NULL) {
@@ -929,8 +938,16 @@ run_date(struct run_ctx *c, int32_t day, int hold, struct ms_bt_date *row)
 	}
 	if (npick > 0) {
 		double cash = c->port.val[k * c->port.ndays +
-		    (size_t)(day - c->port.t0)];
+		    (size_t)(day - c->port.t0)], avail = -c->port.withdrawn;
 		size_t filled = 0;
+
+		/* Cash realised by sales after earlier exits joins this cohort. */
+		off = (size_t)(day - c->port.t0);
+		for (size_t t = 0; t <= off; t++)
+			avail += c->port.scash[t];
+		if (avail < 0)
+			avail = 0;
+		cash += avail;
 		for (size_t i = 0; i < npick; i++) {
 			size_t fa = find_asset(fwd,
 			    dp->assets[sr.picks[i].asset].id);
@@ -941,14 +958,18 @@ run_date(struct run_ctx *c, int32_t day, int hold, struct ms_bt_date *row)
 			c->pos[i].fa = fa;
 			c->pos[i].target = cash / (double)npick;
 		}
-		off = (size_t)(day - c->port.t0);
 		simulate(fwd, c->pos, npick, hold, censored, 1, p, cash, c->path,
-		    c->port.sleeve + off, c->port.ndays - off,
+		    c->port.sleeve + off, c->port.scash + off, c->port.ndays - off,
 		    c->port.posval + off, c->port.npos + off, &c->costs, c->got,
 		    c->left, &h, &endoff);
 		for (size_t i = 0; i < npick; i++)
 			filled += c->pos[i].status != MS_BT_UNFILLED;
 		if (filled > 0) {
+			if (avail > 0) {
+				for (size_t t = off; t < c->port.ndays; t++)
+					c->port.sleeve[t] -= avail;
+				c->port.withdrawn += avail;
+			}
 			book_commit(&c->port, k, day, c->path, h, day + hold);
 			if (day + (int32_t)endoff > c->last_active)
 				c->last_active = day + (int32_t)endoff;
@@ -1017,7 +1038,8 @@ run_date(struct run_ctx *c, int32_t day, int hold, struct ms_bt_date *row)
 			c->pos[i].target = cash / (double)nu;
 		off = (size_t)(day - c->univ.t0);
 		simulate(fwd, c->pos, nu, hold, censored, 0, p, cash, c->path,
-		    c->univ.sleeve + off, c->univ.ndays - off, NULL, NULL, NULL,
+		    c->univ.sleeve + off, c->univ.scash + off, c->univ.ndays - off,
+		    NULL, NULL, NULL,
 		    c->got, c->left, &h, &endoff);
 		if (day + (int32_t)h > c->last_active)
 			c->last_active = day + (int32_t)h;
@@ -1156,7 +1178,8 @@ ms_bt_run(struct ms_store *st, const struct ms_bt_params *p,
 			double e = book_total(&c.port, t), u = book_total(&c.univ, t);
 			q->day = dates[0] + (int32_t)t;
 			q->equity = e / p->capital;
-			q->ret = e / prev - 1;
+			/* Ruined (nothing left): no further return. */
+			q->ret = prev > 0 ? e / prev - 1 : 0;
 			if (q->equity > peak)
 				peak = q->equity;
 			q->drawdown = q->equity / peak - 1;
@@ -1166,7 +1189,7 @@ ms_bt_run(struct ms_store *st, const struct ms_bt_params *p,
 			q->universe_equity = u / p->capital;
 			rp[t] = q->ret;
 			rb[t] = beq[t] / prevb - 1;
-			ru[t] = u / prevu - 1;
+			ru[t] = prevu > 0 ? u / prevu - 1 : 0;
 			prev = e;
 			prevu = u;
 			prevb = beq[t];

@@ -353,6 +353,21 @@ START_TEST(test_liquidation)
 	ck_assert_uint_eq(r->periods[15].positions, 0);
 	ms_bt_result_free(r);
 
+	/* Weekly, hold 7 (one tranche): the first cohort's second half sells
+	 * on day 43, after the second cohort bought on 42; its 10000 join the
+	 * third cohort on day 49, and nothing is lost on the way. */
+	p.to = D0 + 49;
+	p.hold_days = 7;
+	r = run(st, &p);
+	ck_assert_uint_eq(r->ndates, 3);
+	ck_assert_uint_eq(r->ntranches, 1);
+	CLOSE(r->dates[0].tranche_value, 1e6);
+	CLOSE(r->dates[1].tranche_value, 1e6);       /* 990000 + day-42 half */
+	CLOSE(r->dates[2].tranche_value, 1.01e6);    /* + the day-43 half */
+	for (size_t t = 6; t < r->nperiods; t++)
+		CLOSE(r->periods[t].equity, 1.01);
+	ms_bt_result_free(r);
+
 	/* epsilon: 1e5 bought while it traded 1e6 a day; from day 41 it
 	 * trades 1000, so 100 units a day sell for 31 days (49..79) and the
 	 * rest is written off on day 79. */
