@@ -420,40 +420,6 @@ ms_cg_pct(double now, double then)
 
 /* ---- the read model -------------------------------------------------- */
 
-static double
-col_double(sqlite3_stmt *s, int i)
-{
-	if (sqlite3_column_type(s, i) == SQLITE_NULL)
-		return NAN;
-	return sqlite3_column_double(s, i);
-}
-
-static void
-col_text(sqlite3_stmt *s, int i, char *dst, size_t dstsz)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-	size_t n;
-
-	dst[0] = '\0';
-	if (t == NULL)
-		return;
-	n = (size_t)sqlite3_column_bytes(s, i);
-	if (n >= dstsz)
-		n = dstsz - 1;
-	memcpy(dst, t, n);
-	dst[n] = '\0';
-}
-
-static void
-read_asset(sqlite3_stmt *s, int first, struct ms_asset *a)
-{
-	a->id = sqlite3_column_int64(s, first);
-	col_text(s, first + 1, a->slug, sizeof(a->slug));
-	col_text(s, first + 2, a->symbol, sizeof(a->symbol));
-	col_text(s, first + 3, a->name, sizeof(a->name));
-	col_text(s, first + 4, a->categories, sizeof(a->categories));
-}
-
 /*
  * Reads the COIN_COLS columns from `first`: the bar, ATH, and the day
  * before's close, market cap and volume.
@@ -467,30 +433,14 @@ read_coin(sqlite3_stmt *s, int first, struct ms_cg_market *c)
 {
 	struct ms_bar *b = &c->bar;
 
-	b->day = (int32_t)sqlite3_column_int64(s, first);
-	b->open = col_double(s, first + 1);
-	b->high = col_double(s, first + 2);
-	b->low = col_double(s, first + 3);
-	b->close = col_double(s, first + 4);
-	b->volume = col_double(s, first + 5);
-	b->market_cap = col_double(s, first + 6);
-	b->source_id = sqlite3_column_int64(s, first + 7);
-	c->ath = col_double(s, first + 8);
+	ms_market_read_bar(s, first, b);
+	c->ath = ms_store_col_double(s, first + 8);
 	c->ath_day = sqlite3_column_type(s, first + 9) == SQLITE_NULL ? -1 :
 	    (int32_t)sqlite3_column_int64(s, first + 9);
-	c->prev_close = col_double(s, first + 10);
-	c->prev_market_cap = col_double(s, first + 11);
-	c->prev_volume = col_double(s, first + 12);
+	c->prev_close = ms_store_col_double(s, first + 10);
+	c->prev_market_cap = ms_store_col_double(s, first + 11);
+	c->prev_volume = ms_store_col_double(s, first + 12);
 	c->rank = 0;
-}
-
-static int
-step_error(struct ms_store *st, sqlite3_stmt *s, const char *what)
-{
-	ms_log(MS_LOG_ERROR, NULL, "store query %s failed: %s", what,
-	    sqlite3_errmsg(ms_store_db(st)));
-	sqlite3_reset(s);
-	return MS_ERR_STORE;
 }
 
 int
@@ -535,7 +485,7 @@ ms_cg_listing(struct ms_store *st, int32_t day, struct ms_cg_market **out,
 			}
 			v = nv;
 		}
-		read_asset(s, 0, &v[len].asset);
+		ms_market_read_asset(s, 0, &v[len].asset);
 		read_coin(s, 5, &v[len]);
 		if (!isnan(v[len].bar.market_cap))
 			v[len].rank = (int64_t)len + 1;
@@ -543,7 +493,7 @@ ms_cg_listing(struct ms_store *st, int32_t day, struct ms_cg_market **out,
 	}
 	if (rc != SQLITE_DONE) {
 		free(v);
-		return step_error(st, s, "cg listing");
+		return ms_store_step_error(st, s, "cg listing");
 	}
 	sqlite3_reset(s);
 	*out = v;
@@ -579,11 +529,11 @@ ms_cg_assets(struct ms_store *st, int32_t day, int active,
 			}
 			v = nv;
 		}
-		read_asset(s, 0, &v[len++]);
+		ms_market_read_asset(s, 0, &v[len++]);
 	}
 	if (rc != SQLITE_DONE) {
 		free(v);
-		return step_error(st, s, "cg assets");
+		return ms_store_step_error(st, s, "cg assets");
 	}
 	sqlite3_reset(s);
 	*out = v;
@@ -609,8 +559,8 @@ ms_cg_find(struct ms_store *st, const char *id, struct ms_asset *out)
 		return MS_ERR_NOTFOUND;
 	}
 	if (rc != SQLITE_ROW)
-		return step_error(st, s, "cg find");
-	read_asset(s, 0, out);
+		return ms_store_step_error(st, s, "cg find");
+	ms_market_read_asset(s, 0, out);
 	sqlite3_reset(s);
 	return 0;
 }
@@ -639,9 +589,9 @@ ms_cg_find_by(struct ms_store *st, int by_name, const char *key,
 	sqlite3_bind_int64(s, 2, day);
 	sqlite3_bind_int64(s, 3, (int64_t)day - (MS_LISTED_DAYS - 1));
 	while (len < max && (rc = sqlite3_step(s)) == SQLITE_ROW)
-		read_asset(s, 0, &out[len++]);
+		ms_market_read_asset(s, 0, &out[len++]);
 	if (len < max && rc != SQLITE_DONE)
-		return step_error(st, s, "cg find by");
+		return ms_store_step_error(st, s, "cg find by");
 	sqlite3_reset(s);
 	*n = len;
 	return 0;
@@ -675,7 +625,7 @@ ms_cg_market_of(struct ms_store *st, const struct ms_asset *a, int32_t day,
 		return MS_ERR_NODATA;
 	}
 	if (rc != SQLITE_ROW)
-		return step_error(st, s, "cg coin");
+		return ms_store_step_error(st, s, "cg coin");
 	c->asset = *a;
 	read_coin(s, 0, c);
 	sqlite3_reset(s);
@@ -690,7 +640,7 @@ ms_cg_market_of(struct ms_store *st, const struct ms_asset *a, int32_t day,
 	sqlite3_bind_double(s, 3, c->bar.market_cap);
 	sqlite3_bind_int64(s, 4, a->id);
 	if ((rc = sqlite3_step(s)) != SQLITE_ROW)
-		return step_error(st, s, "cg rank");
+		return ms_store_step_error(st, s, "cg rank");
 	c->rank = sqlite3_column_int64(s, 0) + 1;
 	sqlite3_reset(s);
 	return 0;
@@ -717,7 +667,7 @@ ms_cg_atl(struct ms_store *st, int64_t asset_id, int32_t day,
 		return MS_ERR_NODATA;
 	}
 	if (rc != SQLITE_ROW)
-		return step_error(st, s, "cg atl");
+		return ms_store_step_error(st, s, "cg atl");
 	*price = sqlite3_column_double(s, 0);
 	*atl_day = (int32_t)sqlite3_column_int64(s, 1);
 	sqlite3_reset(s);
@@ -958,7 +908,7 @@ ms_cg_categories(struct ms_store *st, char ***out, size_t *n)
 	}
 	if (rc != SQLITE_DONE) {
 		ms_cg_categories_free(v, len);
-		return step_error(st, s, "cg categories");
+		return ms_store_step_error(st, s, "cg categories");
 	}
 	sqlite3_reset(s);
 	if (len > 1)

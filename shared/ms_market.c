@@ -20,61 +20,27 @@
 
 #define BAR_COLS "day, open, high, low, close, volume, market_cap, source_id"
 
-static double
-col_double(sqlite3_stmt *s, int i)
-{
-	if (sqlite3_column_type(s, i) == SQLITE_NULL)
-		return NAN;
-	return sqlite3_column_double(s, i);
-}
-
-static void
-col_text(sqlite3_stmt *s, int i, char *dst, size_t dstsz)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-	size_t n;
-
-	dst[0] = '\0';
-	if (t == NULL)
-		return;
-	n = (size_t)sqlite3_column_bytes(s, i);
-	if (n >= dstsz)
-		n = dstsz - 1;
-	memcpy(dst, t, n);
-	dst[n] = '\0';
-}
-
-/* Reads the BAR_COLS columns starting at column `first`. */
-static void
-read_bar(sqlite3_stmt *s, int first, struct ms_bar *b)
+void
+ms_market_read_bar(sqlite3_stmt *s, int first, struct ms_bar *b)
 {
 	b->day = (int32_t)sqlite3_column_int64(s, first);
-	b->open = col_double(s, first + 1);
-	b->high = col_double(s, first + 2);
-	b->low = col_double(s, first + 3);
-	b->close = col_double(s, first + 4);
-	b->volume = col_double(s, first + 5);
-	b->market_cap = col_double(s, first + 6);
+	b->open = ms_store_col_double(s, first + 1);
+	b->high = ms_store_col_double(s, first + 2);
+	b->low = ms_store_col_double(s, first + 3);
+	b->close = ms_store_col_double(s, first + 4);
+	b->volume = ms_store_col_double(s, first + 5);
+	b->market_cap = ms_store_col_double(s, first + 6);
 	b->source_id = sqlite3_column_int64(s, first + 7);
 }
 
-static void
-read_asset(sqlite3_stmt *s, int first, struct ms_asset *a)
+void
+ms_market_read_asset(sqlite3_stmt *s, int first, struct ms_asset *a)
 {
 	a->id = sqlite3_column_int64(s, first);
-	col_text(s, first + 1, a->slug, sizeof(a->slug));
-	col_text(s, first + 2, a->symbol, sizeof(a->symbol));
-	col_text(s, first + 3, a->name, sizeof(a->name));
-	col_text(s, first + 4, a->categories, sizeof(a->categories));
-}
-
-static int
-step_error(struct ms_store *st, sqlite3_stmt *s, const char *what)
-{
-	ms_log(MS_LOG_ERROR, NULL, "store query %s failed: %s", what,
-	    sqlite3_errmsg(ms_store_db(st)));
-	sqlite3_reset(s);
-	return MS_ERR_STORE;
+	ms_store_col_text(s, first + 1, a->slug, sizeof(a->slug));
+	ms_store_col_text(s, first + 2, a->symbol, sizeof(a->symbol));
+	ms_store_col_text(s, first + 3, a->name, sizeof(a->name));
+	ms_store_col_text(s, first + 4, a->categories, sizeof(a->categories));
 }
 
 /*
@@ -93,7 +59,7 @@ step_row(struct ms_store *st, sqlite3_stmt *s, int none, const char *what)
 		sqlite3_reset(s);
 		return none;
 	}
-	return step_error(st, s, what);
+	return ms_store_step_error(st, s, what);
 }
 
 /* Market cap of the last bar within MS_LISTED_DAYS of day, NaN if none. */
@@ -126,7 +92,7 @@ ms_market_resolve(struct ms_store *st, const char *key, int32_t day,
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		read_asset(s, 0, out);
+		ms_market_read_asset(s, 0, out);
 		sqlite3_reset(s);
 		res->by = MS_RESOLVED_ID;
 		res->n_candidates = 1;
@@ -134,7 +100,7 @@ ms_market_resolve(struct ms_store *st, const char *key, int32_t day,
 		return 0;
 	}
 	if (rc != SQLITE_DONE)
-		return step_error(st, s, "resolve slug");
+		return ms_store_step_error(st, s, "resolve slug");
 	sqlite3_reset(s);
 
 	if ((s = ms_store_stmt(st, by_symbol)) == NULL)
@@ -148,11 +114,11 @@ ms_market_resolve(struct ms_store *st, const char *key, int32_t day,
 	size_t nc = 0, total = 0;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (nc < MS_MAX_CANDIDATES)
-			read_asset(s, 0, &cands[nc++]);
+			ms_market_read_asset(s, 0, &cands[nc++]);
 		total++;
 	}
 	if (rc != SQLITE_DONE)
-		return step_error(st, s, "resolve symbol");
+		return ms_store_step_error(st, s, "resolve symbol");
 	sqlite3_reset(s);
 	if (nc == 0)
 		return MS_ERR_NOTFOUND;
@@ -211,7 +177,7 @@ ms_market_latest_day(struct ms_store *st, int32_t day, int32_t *out)
 	sqlite3_bind_int64(s, 1, day < 0 ? INT32_MAX : day);
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW)
-		return step_error(st, s, "latest day");
+		return ms_store_step_error(st, s, "latest day");
 	if (sqlite3_column_type(s, 0) == SQLITE_NULL) {
 		sqlite3_reset(s);
 		return MS_ERR_NODATA;
@@ -234,7 +200,7 @@ ms_market_range(struct ms_store *st, int32_t day, struct ms_data_range *out)
 		return MS_ERR_STORE;
 	sqlite3_bind_int64(s, 1, day < 0 ? INT32_MAX : day);
 	if (sqlite3_step(s) != SQLITE_ROW)
-		return step_error(st, s, "range");
+		return ms_store_step_error(st, s, "range");
 	if (sqlite3_column_type(s, 0) == SQLITE_NULL) {
 		r.first_day = r.last_day = -1;
 	} else {
@@ -260,8 +226,8 @@ one_bar(struct ms_store *st, sqlite3_stmt *s, struct ms_bar *out,
 		return MS_ERR_NODATA;
 	}
 	if (rc != SQLITE_ROW)
-		return step_error(st, s, what);
-	read_bar(s, 0, out);
+		return ms_store_step_error(st, s, what);
+	ms_market_read_bar(s, 0, out);
 	sqlite3_reset(s);
 	return 0;
 }
@@ -342,7 +308,7 @@ ms_market_ath(struct ms_store *st, int64_t asset_id, int32_t day,
 		return MS_ERR_NODATA;
 	}
 	if (rc != SQLITE_ROW)
-		return step_error(st, s, "ath");
+		return ms_store_step_error(st, s, "ath");
 	*price = sqlite3_column_double(s, 0);
 	*ath_day = (int32_t)sqlite3_column_int64(s, 1);
 	sqlite3_reset(s);
@@ -376,11 +342,11 @@ ms_market_bars(struct ms_store *st, int64_t asset_id, int32_t from,
 			}
 			v = nv;
 		}
-		read_bar(s, 0, &v[len++]);
+		ms_market_read_bar(s, 0, &v[len++]);
 	}
 	if (rc != SQLITE_DONE) {
 		free(v);
-		return step_error(st, s, "bars");
+		return ms_store_step_error(st, s, "bars");
 	}
 	sqlite3_reset(s);
 	*out = v;
@@ -425,14 +391,14 @@ ms_market_listing(struct ms_store *st, int32_t day,
 			}
 			v = nv;
 		}
-		read_asset(s, 0, &v[len].asset);
-		read_bar(s, 5, &v[len].bar);
-		v[len].prev_close = col_double(s, 13);
+		ms_market_read_asset(s, 0, &v[len].asset);
+		ms_market_read_bar(s, 5, &v[len].bar);
+		v[len].prev_close = ms_store_col_double(s, 13);
 		len++;
 	}
 	if (rc != SQLITE_DONE) {
 		free(v);
-		return step_error(st, s, "listing");
+		return ms_store_step_error(st, s, "listing");
 	}
 	sqlite3_reset(s);
 	*out = v;
@@ -454,7 +420,7 @@ ms_market_source(struct ms_store *st, int64_t id, struct ms_source_info *out)
 	if ((rc = step_row(st, s, MS_ERR_NOTFOUND, "source")) != 0)
 		return rc;
 	out->id = sqlite3_column_int64(s, 0);
-	col_text(s, 1, out->name, sizeof(out->name));
+	ms_store_col_text(s, 1, out->name, sizeof(out->name));
 	out->priority = sqlite3_column_int(s, 2);
 	out->synthetic = sqlite3_column_int(s, 3) != 0;
 	sqlite3_reset(s);
@@ -518,7 +484,7 @@ ms_market_sources_between(struct ms_store *st, int32_t day, int32_t days,
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		ms_source_set_add(set, sqlite3_column_int64(s, 0));
 	if (rc != SQLITE_DONE)
-		return step_error(st, s, "sources between");
+		return ms_store_step_error(st, s, "sources between");
 	sqlite3_reset(s);
 	return 0;
 }
@@ -536,7 +502,7 @@ ms_market_asset(struct ms_store *st, int64_t id, struct ms_asset *out)
 	sqlite3_bind_int64(s, 1, id);
 	if ((rc = step_row(st, s, MS_ERR_NOTFOUND, "asset")) != 0)
 		return rc;
-	read_asset(s, 0, out);
+	ms_market_read_asset(s, 0, out);
 	sqlite3_reset(s);
 	return 0;
 }
@@ -567,10 +533,10 @@ ms_market_closes(struct ms_store *st, int64_t asset_id, int32_t day,
 	sqlite3_bind_int64(s, 2, first);
 	sqlite3_bind_int64(s, 3, day);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		v[sqlite3_column_int64(s, 0) - first] = col_double(s, 1);
+		v[sqlite3_column_int64(s, 0) - first] = ms_store_col_double(s, 1);
 	if (rc != SQLITE_DONE) {
 		free(v);
-		return step_error(st, s, "closes");
+		return ms_store_step_error(st, s, "closes");
 	}
 	sqlite3_reset(s);
 	*out = v;
@@ -604,7 +570,7 @@ ms_market_companies(struct ms_store *st, int32_t day, size_t top,
 		return MS_ERR_NODATA;
 	}
 	if (rc != SQLITE_ROW)
-		return step_error(st, s, "company snapshot");
+		return ms_store_step_error(st, s, "company snapshot");
 	snap = (int32_t)sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
 	if ((s = ms_store_stmt(st, rows)) == NULL)
@@ -613,13 +579,13 @@ ms_market_companies(struct ms_store *st, int32_t day, size_t top,
 	sqlite3_bind_int64(s, 2, (int64_t)top);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW && k < top) {
 		out[k].rank = sqlite3_column_int(s, 0);
-		col_text(s, 1, out[k].name, sizeof(out[k].name));
-		col_text(s, 2, out[k].symbol, sizeof(out[k].symbol));
+		ms_store_col_text(s, 1, out[k].name, sizeof(out[k].name));
+		ms_store_col_text(s, 2, out[k].symbol, sizeof(out[k].symbol));
 		out[k].market_cap = sqlite3_column_double(s, 3);
 		k++;
 	}
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return step_error(st, s, "companies");
+		return ms_store_step_error(st, s, "companies");
 	sqlite3_reset(s);
 	*n = k;
 	*snapshot_day = snap;

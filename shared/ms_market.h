@@ -41,6 +41,16 @@ struct ms_bar {
 	int64_t source_id;
 };
 
+/*
+ * Readers of a query row: the bar columns "day, open, high, low, close,
+ * volume, market_cap, source_id" and the asset columns "id, slug, symbol,
+ * name, categories", each starting at column `first`.
+ */
+struct sqlite3_stmt;
+void ms_market_read_bar(struct sqlite3_stmt *s, int first, struct ms_bar *b);
+void ms_market_read_asset(struct sqlite3_stmt *s, int first,
+    struct ms_asset *a);
+
 /* How a key was resolved to an asset. */
 enum ms_resolved_by { MS_RESOLVED_ID, MS_RESOLVED_SYMBOL };
 

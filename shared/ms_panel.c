@@ -36,26 +36,6 @@ ms_panel_last(const double *series, size_t at, size_t slack)
 	return NAN;
 }
 
-static double
-col(sqlite3_stmt *s, int i)
-{
-	return sqlite3_column_type(s, i) == SQLITE_NULL ? NAN :
-	    sqlite3_column_double(s, i);
-}
-
-static void
-copy_text(sqlite3_stmt *s, int i, char *dst, size_t dstsz)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-	size_t n = t ? (size_t)sqlite3_column_bytes(s, i) : 0;
-
-	if (n >= dstsz)
-		n = dstsz - 1;
-	if (n > 0)
-		memcpy(dst, t, n);
-	dst[n] = '\0';
-}
-
 /* Grows the per-asset arrays of p to hold cap assets. */
 static int
 grow(struct ms_panel *p, size_t cap)
@@ -117,11 +97,7 @@ ms_panel_load(struct ms_store *st, int32_t day, size_t ndays,
 			ids = t;
 		}
 		struct ms_asset *a = &ids[nids++];
-		a->id = sqlite3_column_int64(s, 0);
-		copy_text(s, 1, a->slug, sizeof(a->slug));
-		copy_text(s, 2, a->symbol, sizeof(a->symbol));
-		copy_text(s, 3, a->name, sizeof(a->name));
-		copy_text(s, 4, a->categories, sizeof(a->categories));
+		ms_market_read_asset(s, 0, a);
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
@@ -157,11 +133,11 @@ ms_panel_load(struct ms_store *st, int32_t day, size_t ndays,
 		while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 			int32_t bd = (int32_t)sqlite3_column_int64(s, 0);
 			size_t off = base + (size_t)(bd - p->first_day);
-			p->close[off] = col(s, 1);
-			p->high[off] = col(s, 2);
-			p->low[off] = col(s, 3);
-			p->volume[off] = col(s, 4);
-			p->market_cap[off] = col(s, 5);
+			p->close[off] = ms_store_col_double(s, 1);
+			p->high[off] = ms_store_col_double(s, 2);
+			p->low[off] = ms_store_col_double(s, 3);
+			p->volume[off] = ms_store_col_double(s, 4);
+			p->market_cap[off] = ms_store_col_double(s, 5);
 			p->last_bar_day[a] = bd;
 			any = 1;
 		}

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -557,6 +558,41 @@ ms_store_commit(struct ms_store *st)
 	static const char sql[] = "COMMIT";
 
 	return run_sql(st, sql);
+}
+
+double
+ms_store_col_double(sqlite3_stmt *s, int i)
+{
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		return NAN;
+	return sqlite3_column_double(s, i);
+}
+
+void
+ms_store_col_text(sqlite3_stmt *s, int i, char *dst, size_t dstsz)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	size_t n;
+
+	if (dstsz == 0)
+		return;
+	dst[0] = '\0';
+	if (t == NULL)
+		return;
+	n = (size_t)sqlite3_column_bytes(s, i);
+	if (n >= dstsz)
+		n = dstsz - 1;
+	memcpy(dst, t, n);
+	dst[n] = '\0';
+}
+
+int
+ms_store_step_error(struct ms_store *st, sqlite3_stmt *s, const char *what)
+{
+	ms_log(MS_LOG_ERROR, NULL, "store query %s failed: %s", what,
+	    sqlite3_errmsg(st->db));
+	sqlite3_reset(s);
+	return MS_ERR_STORE;
 }
 
 int

@@ -68,6 +68,7 @@
 #ifndef MS_STORE_H
 #define MS_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <sqlite3.h>
@@ -113,6 +114,15 @@ void ms_store_release(sqlite3_stmt *s);
 
 int ms_store_schema_version(struct ms_store *st, int *out);
 int ms_store_data_version(struct ms_store *st, int64_t *out);
+
+/* Column readers shared by every query module. */
+/* The column as a double, NaN when it is NULL (unknown, never 0). */
+double ms_store_col_double(sqlite3_stmt *s, int i);
+/* Copies the column's text into dst (truncated, NUL-terminated; "" for NULL). */
+void ms_store_col_text(sqlite3_stmt *s, int i, char *dst, size_t dstsz);
+/* Logs a failed step of a read query, resets s, returns MS_ERR_STORE. */
+int ms_store_step_error(struct ms_store *st, sqlite3_stmt *s,
+    const char *what);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
 int ms_store_begin(struct ms_store *st);

@@ -40,6 +40,7 @@
 #include "ms_error.h"
 #include "ms_http.h"
 #include "ms_store.h"
+#include "testutil.h"
 
 extern const struct ms_route *const ms_route_cg_ping;
 extern const struct ms_route *const ms_route_cg_simple_price;
@@ -60,49 +61,6 @@ extern const struct ms_route *const ms_route_cg_global;
 static char db_path[256];
 
 static void
-insert_asset(sqlite3 *db, int64_t id, const char *slug, const char *symbol,
-    const char *name, const char *cats)
-{
-	sqlite3_stmt *s;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(db,
-	    "INSERT INTO assets(id, slug, symbol, name, categories) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5)", -1, &s, NULL), SQLITE_OK);
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_text(s, 2, slug, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, symbol, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, cats, -1, SQLITE_STATIC);
-	ck_assert_int_eq(sqlite3_step(s), SQLITE_DONE);
-	sqlite3_finalize(s);
-}
-
-static void
-insert_bar(sqlite3 *db, int64_t asset, int64_t source, int32_t day,
-    double open, double high, double low, double close, double volume,
-    double mcap)
-{
-	sqlite3_stmt *s;
-	double v[6] = { open, high, low, close, volume, mcap };
-
-	ck_assert_int_eq(sqlite3_prepare_v2(db,
-	    "INSERT INTO bars(asset_id, source_id, day, open, high, low, close,"
-	    " volume, market_cap) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	    -1, &s, NULL), SQLITE_OK);
-	sqlite3_bind_int64(s, 1, asset);
-	sqlite3_bind_int64(s, 2, source);
-	sqlite3_bind_int64(s, 3, day);
-	for (int i = 0; i < 6; i++) {
-		if (isnan(v[i]))
-			sqlite3_bind_null(s, 4 + i);
-		else
-			sqlite3_bind_double(s, 4 + i, v[i]);
-	}
-	ck_assert_int_eq(sqlite3_step(s), SQLITE_DONE);
-	sqlite3_finalize(s);
-}
-
-static void
 build_fixture(const char *path)
 {
 	struct ms_store *st;
@@ -116,25 +74,25 @@ build_fixture(const char *path)
 	ck_assert_int_eq(ms_store_begin(st), 0);
 	ck_assert_int_eq(ms_store_source(st, "fix_a", 10, "close at 23:59 UTC",
 	    0, "fixture source A", &a), 0);
-	insert_asset(db, 1, "ripple", "XRP", "XRP", "layer-1,payments");
-	insert_asset(db, 2, "bitcoin", "BTC", "Bitcoin", "layer-1,store-of-value");
-	insert_asset(db, 3, "alpha", "ALP", "Alpha Coin", "meme");
-	insert_asset(db, 4, "alpine", "ALP", "Alpine", "");
-	insert_asset(db, 5, "deadcoin", "DEAD", "Dead Coin", "");
-	insert_asset(db, 6, "nocap", "NCP", "No Cap", "meme");
+	tu_insert_asset(db, 1, "ripple", "XRP", "XRP", "layer-1,payments");
+	tu_insert_asset(db, 2, "bitcoin", "BTC", "Bitcoin", "layer-1,store-of-value");
+	tu_insert_asset(db, 3, "alpha", "ALP", "Alpha Coin", "meme");
+	tu_insert_asset(db, 4, "alpine", "ALP", "Alpine", "");
+	tu_insert_asset(db, 5, "deadcoin", "DEAD", "Dead Coin", "");
+	tu_insert_asset(db, 6, "nocap", "NCP", "No Cap", "meme");
 	for (int i = 0; i < NDAYS; i++) {
 		double c = 1 + 0.01 * i, b = 100 + 2 * i;
 
-		insert_bar(db, 1, a, d0 + i, c - 0.005, i == 3 ? 5.0 : c + 0.02,
+		tu_insert_bar(db, 1, a, d0 + i, c - 0.005, i == 3 ? 5.0 : c + 0.02,
 		    i == 10 ? 0.5 : c - 0.02, c, 1000.0 * (i + 1), 1e9 * c);
-		insert_bar(db, 2, a, d0 + i, b - 1, b + 1, b - 2, b, 1e6, 2e7 * b);
-		insert_bar(db, 3, a, d0 + i, NAN, NAN, NAN, 0.5,
+		tu_insert_bar(db, 2, a, d0 + i, b - 1, b + 1, b - 2, b, 1e6, 2e7 * b);
+		tu_insert_bar(db, 3, a, d0 + i, NAN, NAN, NAN, 0.5,
 		    i == NDAYS - 1 ? NAN : 10, 5e6);
-		insert_bar(db, 4, a, d0 + i, 0.9, 0.9, 0.9, 0.9, 20, 9e6);
-		insert_bar(db, 6, a, d0 + i, 2, 2, 2, 2, 30, NAN);
+		tu_insert_bar(db, 4, a, d0 + i, 0.9, 0.9, 0.9, 0.9, 20, 9e6);
+		tu_insert_bar(db, 6, a, d0 + i, 2, 2, 2, 2, 30, NAN);
 	}
 	for (int i = 0; i < 5; i++)
-		insert_bar(db, 5, a, d0 + i, 0.1, 0.1, 0.1, 0.1, 5, 1e5);
+		tu_insert_bar(db, 5, a, d0 + i, 0.1, 0.1, 0.1, 0.1, 5, 1e5);
 	for (int64_t id = 1; id <= 6; id++)
 		ck_assert_int_eq(ms_store_rebuild_daily(st, id), 0);
 	ck_assert_int_eq(ms_store_bump_version(st), 0);

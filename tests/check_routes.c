@@ -30,6 +30,7 @@
 #include "ms_http.h"
 #include "ms_record.h"
 #include "ms_store.h"
+#include "testutil.h"
 
 extern const struct ms_route *const ms_route_v1_health;
 extern const struct ms_route *const ms_route_v1_assets;
@@ -48,49 +49,6 @@ extern const struct ms_route *const ms_route_v1_quantmetrics;
 
 static char db_path[256];
 
-static void
-insert_asset(sqlite3 *db, int64_t id, const char *slug, const char *symbol,
-    const char *name, const char *cats)
-{
-	sqlite3_stmt *s;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(db,
-	    "INSERT INTO assets(id, slug, symbol, name, categories) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5)", -1, &s, NULL), SQLITE_OK);
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_text(s, 2, slug, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, symbol, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, cats, -1, SQLITE_STATIC);
-	ck_assert_int_eq(sqlite3_step(s), SQLITE_DONE);
-	sqlite3_finalize(s);
-}
-
-static void
-insert_bar(sqlite3 *db, int64_t asset, int64_t source, int32_t day,
-    double open, double high, double low, double close, double volume,
-    double mcap)
-{
-	sqlite3_stmt *s;
-	double v[6] = { open, high, low, close, volume, mcap };
-
-	ck_assert_int_eq(sqlite3_prepare_v2(db,
-	    "INSERT INTO bars(asset_id, source_id, day, open, high, low, close,"
-	    " volume, market_cap) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	    -1, &s, NULL), SQLITE_OK);
-	sqlite3_bind_int64(s, 1, asset);
-	sqlite3_bind_int64(s, 2, source);
-	sqlite3_bind_int64(s, 3, day);
-	for (int i = 0; i < 6; i++) {
-		if (isnan(v[i]))
-			sqlite3_bind_null(s, 4 + i);
-		else
-			sqlite3_bind_double(s, 4 + i, v[i]);
-	}
-	ck_assert_int_eq(sqlite3_step(s), SQLITE_DONE);
-	sqlite3_finalize(s);
-}
-
 /* Builds the fixture store described at the top, at path. */
 static void
 build_fixture(const char *path)
@@ -108,31 +66,31 @@ build_fixture(const char *path)
 	    0, "fixture source A", &a), 0);
 	ck_assert_int_eq(ms_store_source(st, "fix_b", 30, "close at 23:59 UTC",
 	    0, "fixture source B", &b), 0);
-	insert_asset(db, 1, "ripple", "XRP", "XRP", "payments,layer-1");
-	insert_asset(db, 2, "alpha-coin", "ALP", "Alpha Coin", "");
-	insert_asset(db, 3, "alpine", "ALP", "Alpine", "");
-	insert_asset(db, 4, "deadcoin", "DEAD", "Dead Coin", "");
-	insert_asset(db, 5, "nocap", "NCP", "No Cap", "");
-	insert_asset(db, 6, "oldsym", "OLD", "Old Symbol", "");
-	insert_asset(db, 7, "newsym", "OLD", "New Symbol", "");
+	tu_insert_asset(db, 1, "ripple", "XRP", "XRP", "payments,layer-1");
+	tu_insert_asset(db, 2, "alpha-coin", "ALP", "Alpha Coin", "");
+	tu_insert_asset(db, 3, "alpine", "ALP", "Alpine", "");
+	tu_insert_asset(db, 4, "deadcoin", "DEAD", "Dead Coin", "");
+	tu_insert_asset(db, 5, "nocap", "NCP", "No Cap", "");
+	tu_insert_asset(db, 6, "oldsym", "OLD", "Old Symbol", "");
+	tu_insert_asset(db, 7, "newsym", "OLD", "New Symbol", "");
 	for (int i = 0; i < 100; i++) {
 		double c = 1 + 0.01 * i;
-		insert_bar(db, 1, a, d0 + i, c - 0.005, 1.1 * c, 0.9 * c, c,
+		tu_insert_bar(db, 1, a, d0 + i, c - 0.005, 1.1 * c, 0.9 * c, c,
 		    1000.0 * (i + 1), 1e9 * c);
 	}
 	for (int i = 0; i < 10; i++)
-		insert_bar(db, 1, b, d0 + i, 5, 5, 5, 5, 1, 5e9);
-	insert_bar(db, 1, b, d0 + 100, NAN, NAN, NAN, 2.5, NAN, 2.5e9);
+		tu_insert_bar(db, 1, b, d0 + i, 5, 5, 5, 5, 1, 5e9);
+	tu_insert_bar(db, 1, b, d0 + 100, NAN, NAN, NAN, 2.5, NAN, 2.5e9);
 	for (int i = 0; i < 60; i++) {
-		insert_bar(db, 2, a, d0 + i, 0.5, 0.5, 0.5, 0.5, 10, 5e6);
-		insert_bar(db, 3, a, d0 + i, 0.9, 0.9, 0.9, 0.9, 20, 9e6);
-		insert_bar(db, 5, a, d0 + i, 2, 2, 2, 2, 30, NAN);
+		tu_insert_bar(db, 2, a, d0 + i, 0.5, 0.5, 0.5, 0.5, 10, 5e6);
+		tu_insert_bar(db, 3, a, d0 + i, 0.9, 0.9, 0.9, 0.9, 20, 9e6);
+		tu_insert_bar(db, 5, a, d0 + i, 2, 2, 2, 2, 30, NAN);
 	}
 	for (int i = 0; i < 10; i++)
-		insert_bar(db, 4, a, d0 + i, 0.1, 0.1, 0.1, 0.1, 5, 1e5);
+		tu_insert_bar(db, 4, a, d0 + i, 0.1, 0.1, 0.1, 0.1, 5, 1e5);
 	for (int i = 0; i < 5; i++) {
-		insert_bar(db, 6, a, d0 + i, 1, 1, 1, 1, 1, NAN);
-		insert_bar(db, 7, a, d0 + 20 + i, 1, 1, 1, 1, 1, NAN);
+		tu_insert_bar(db, 6, a, d0 + i, 1, 1, 1, 1, 1, NAN);
+		tu_insert_bar(db, 7, a, d0 + 20 + i, 1, 1, 1, 1, 1, NAN);
 	}
 	for (int64_t id = 1; id <= 7; id++)
 		ck_assert_int_eq(ms_store_rebuild_daily(st, id), 0);
@@ -1024,7 +982,7 @@ START_TEST(test_sees_new_data)
 	ck_assert_int_eq(ms_store_begin(st), 0);
 	ck_assert_int_eq(ms_store_source(st, "fix_a", 10, "close at 23:59 UTC",
 	    0, "fixture source A", &a), 0);
-	insert_bar(ms_store_db(st), 1, a, ms_date_from_ymd(2018, 4, 12),
+	tu_insert_bar(ms_store_db(st), 1, a, ms_date_from_ymd(2018, 4, 12),
 	    3, 3, 3, 3, 1, 3e9);
 	ck_assert_int_eq(ms_store_rebuild_daily(st, 1), 0);
 	ck_assert_int_eq(ms_store_bump_version(st), 0);

@@ -3,6 +3,7 @@
  * that each suite's scratch-directory, fixture and query plumbing is
  * written once. Failures are Check assertions: they end the current test.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -127,4 +128,48 @@ tu_data_version(struct ms_store *st)
 
 	ck_assert_int_eq(ms_store_data_version(st, &v), MS_OK);
 	return v;
+}
+
+/* Hand-made store fixtures: one asset row, one bar row (NaN = NULL). */
+void
+tu_insert_asset(sqlite3 *db, int64_t id, const char *slug, const char *symbol,
+    const char *name, const char *cats)
+{
+	sqlite3_stmt *s;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db,
+	    "INSERT INTO assets(id, slug, symbol, name, categories) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5)", -1, &s, NULL), SQLITE_OK);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, slug, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, symbol, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, cats, -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_DONE);
+	sqlite3_finalize(s);
+}
+
+void
+tu_insert_bar(sqlite3 *db, int64_t asset, int64_t source, int32_t day,
+    double open, double high, double low, double close, double volume,
+    double mcap)
+{
+	sqlite3_stmt *s;
+	double v[6] = { open, high, low, close, volume, mcap };
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db,
+	    "INSERT INTO bars(asset_id, source_id, day, open, high, low, close,"
+	    " volume, market_cap) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	    -1, &s, NULL), SQLITE_OK);
+	sqlite3_bind_int64(s, 1, asset);
+	sqlite3_bind_int64(s, 2, source);
+	sqlite3_bind_int64(s, 3, day);
+	for (int i = 0; i < 6; i++) {
+		if (isnan(v[i]))
+			sqlite3_bind_null(s, 4 + i);
+		else
+			sqlite3_bind_double(s, 4 + i, v[i]);
+	}
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_DONE);
+	sqlite3_finalize(s);
 }

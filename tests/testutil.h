@@ -45,4 +45,12 @@ double tu_query_double(struct ms_store *st, const char *sql);
 /* The store's data version. */
 int64_t tu_data_version(struct ms_store *st);
 
+/* Inserts an asset row (fixture stores written by hand). */
+void tu_insert_asset(sqlite3 *db, int64_t id, const char *slug,
+    const char *symbol, const char *name, const char *cats);
+/* Inserts a bar; NaN values are stored as NULL. */
+void tu_insert_bar(sqlite3 *db, int64_t asset, int64_t source, int32_t day,
+    double open, double high, double low, double close, double volume,
+    double mcap);
+
 #endif
