@@ -161,7 +161,7 @@ id_field(const cJSON *obj, char *dst, int *usable, const char *ctx, char *err,
 /* ---- /coins/markets, /coins/list, /global ---------------------------- */
 
 int
-ms_ingest_parse_markets(const char *body, size_t len, struct ms_cg_coin *out,
+ms_ingest_parse_markets(const char *body, size_t len, struct ms_ingest_coin *out,
     size_t cap, size_t *n, unsigned long *skipped, char *err, size_t errlen)
 {
 	cJSON *root = NULL;
@@ -179,7 +179,7 @@ ms_ingest_parse_markets(const char *body, size_t len, struct ms_cg_coin *out,
 	}
 	rc = MS_OK;
 	cJSON_ArrayForEach(el, root) {
-		struct ms_cg_coin *c;
+		struct ms_ingest_coin *c;
 		char ctx[32];
 		int usable;
 
@@ -228,17 +228,17 @@ ms_ingest_parse_markets(const char *body, size_t len, struct ms_cg_coin *out,
 static int
 cmp_coin_id(const void *a, const void *b)
 {
-	return strcmp(((const struct ms_cg_coin *)a)->id,
-	    ((const struct ms_cg_coin *)b)->id);
+	return strcmp(((const struct ms_ingest_coin *)a)->id,
+	    ((const struct ms_ingest_coin *)b)->id);
 }
 
 int
-ms_ingest_parse_list(const char *body, size_t len, struct ms_cg_coin **out,
+ms_ingest_parse_list(const char *body, size_t len, struct ms_ingest_coin **out,
     size_t *n, unsigned long *skipped, char *err, size_t errlen)
 {
 	cJSON *root = NULL;
 	const cJSON *el;
-	struct ms_cg_coin *v = NULL;
+	struct ms_ingest_coin *v = NULL;
 	size_t total, i = 0, k = 0;
 	int rc;
 
@@ -298,10 +298,10 @@ ms_ingest_parse_list(const char *body, size_t len, struct ms_cg_coin **out,
 	return MS_OK;
 }
 
-const struct ms_cg_coin *
-ms_ingest_list_find(const struct ms_cg_coin *list, size_t n, const char *id)
+const struct ms_ingest_coin *
+ms_ingest_list_find(const struct ms_ingest_coin *list, size_t n, const char *id)
 {
-	struct ms_cg_coin key = { .price = NAN };
+	struct ms_ingest_coin key = { .price = NAN };
 	size_t len = strlen(id);
 
 	if (list == NULL || n == 0 || len > MS_SLUG_MAX)
@@ -331,7 +331,7 @@ nested_num(const cJSON *obj, const char *key, const char *sub, double *out,
 }
 
 int
-ms_ingest_parse_global(const char *body, size_t len, struct ms_cg_global *g,
+ms_ingest_parse_global(const char *body, size_t len, struct ms_ingest_global *g,
     char *err, size_t errlen)
 {
 	cJSON *root = NULL;
@@ -377,7 +377,7 @@ struct slot {
  */
 static int
 chart_series(const cJSON *arr, const char *name, int kind, int32_t day_min,
-    int32_t day_max, struct slot *slots, struct ms_cg_chart_stats *cs,
+    int32_t day_max, struct slot *slots, struct ms_ingest_chart_stats *cs,
     char *err, size_t errlen)
 {
 	const cJSON *el;
@@ -479,12 +479,12 @@ chart_series(const cJSON *arr, const char *name, int kind, int32_t day_min,
 
 int
 ms_ingest_parse_chart(const char *body, size_t len, int32_t day_min,
-    int32_t day_max, struct ms_cg_point **out, size_t *n,
-    struct ms_cg_chart_stats *csp, char *err, size_t errlen)
+    int32_t day_max, struct ms_ingest_point **out, size_t *n,
+    struct ms_ingest_chart_stats *csp, char *err, size_t errlen)
 {
-	struct ms_cg_chart_stats dummy = { 0 };
-	struct ms_cg_chart_stats *cs = csp != NULL ? csp : &dummy;
-	struct ms_cg_point *pts = NULL;
+	struct ms_ingest_chart_stats dummy = { 0 };
+	struct ms_ingest_chart_stats *cs = csp != NULL ? csp : &dummy;
+	struct ms_ingest_point *pts = NULL;
 	struct slot *slots;
 	cJSON *root = NULL;
 	size_t ndays, k = 0;
@@ -673,7 +673,7 @@ item_asset(struct ms_store *st, const struct ms_ingest_item *it, int64_t *id,
 /* Inserts or updates one bar: 1 inserted, 2 updated, 0 unchanged. */
 static int
 upsert_bar(struct ms_store *st, int64_t asset, int64_t source,
-    const struct ms_cg_point *p)
+    const struct ms_ingest_point *p)
 {
 	static const char ins[] =
 	    "INSERT INTO bars(asset_id, source_id, day, open, high, low, "
@@ -751,7 +751,7 @@ write_items(struct ms_store *st, const struct ms_ingest_batch *b,
 		if ((rc = item_asset(st, it, &asset, changed, r)) != MS_OK)
 			return rc;
 		for (size_t k = 0; k < it->npts; k++) {
-			const struct ms_cg_point *p = &it->pts[k];
+			const struct ms_ingest_point *p = &it->pts[k];
 
 			if (it->want == NULL || p->day < it->want_lo ||
 			    p->day > it->want_hi ||
@@ -858,7 +858,7 @@ struct run {
 	const struct ms_ingest_opts *o;
 	struct ms_ingest_result *r;
 	struct ms_ingest_batch b;
-	struct ms_cg_coin *list;
+	struct ms_ingest_coin *list;
 	size_t nlist;
 	int32_t today, win_lo, win_hi;
 	int64_t source_id;         /* -1 when the source does not exist yet */
@@ -965,7 +965,7 @@ upper_copy(char *dst, size_t cap, const char *src)
 /* Adds a coin to the batch (resolving its slug), unless one with the same
  * id or slug is there already (then counted as skipped). */
 static int
-add_coin(struct run *ru, const struct ms_cg_coin *c)
+add_coin(struct run *ru, const struct ms_ingest_coin *c)
 {
 	const struct ms_known_asset *k = NULL;
 	struct ms_ingest_item *it;
@@ -1010,7 +1010,7 @@ fetch_markets(struct run *ru)
 	int per_page = ru->o->top < MS_INGEST_PAGE_MAX ? ru->o->top :
 	    MS_INGEST_PAGE_MAX;
 	int pages = (ru->o->top + per_page - 1) / per_page;
-	struct ms_cg_coin *coins = calloc((size_t)per_page, sizeof(*coins));
+	struct ms_ingest_coin *coins = calloc((size_t)per_page, sizeof(*coins));
 	int rc = MS_OK;
 
 	if (coins == NULL)
@@ -1102,7 +1102,7 @@ add_ids(struct run *ru)
 	while (s != NULL && *s != '\0') {
 		const char *comma = strchr(s, ',');
 		size_t n = comma != NULL ? (size_t)(comma - s) : strlen(s);
-		struct ms_cg_coin c;
+		struct ms_ingest_coin c;
 		int rc;
 
 		if (!ms_ingest_id_ok(s, n) || ++count > MS_INGEST_IDS_MAX) {
@@ -1116,7 +1116,7 @@ add_ids(struct run *ru)
 		memcpy(c.id, s, n);
 		c.id[n] = '\0';
 		if (ru->list != NULL) {
-			const struct ms_cg_coin *l = ms_ingest_list_find(
+			const struct ms_ingest_coin *l = ms_ingest_list_find(
 			    ru->list, ru->nlist, c.id);
 
 			if (l == NULL) {

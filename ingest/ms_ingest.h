@@ -71,7 +71,7 @@
 
 /* One coin of /coins/markets or /coins/list. Strings are "" when the
  * upstream gave none (or one too long to store). */
-struct ms_cg_coin {
+struct ms_ingest_coin {
 	char id[MS_SLUG_MAX + 1];
 	char symbol[MS_SYMBOL_MAX + 1];
 	char name[MS_NAME_MAX + 1];
@@ -80,13 +80,13 @@ struct ms_cg_coin {
 };
 
 /* One stored daily point: the bar of `day` (the snapshot date - 1). */
-struct ms_cg_point {
+struct ms_ingest_point {
 	int32_t day;
 	double close, market_cap, volume;   /* NaN = unknown */
 };
 
 /* What a chart parse saw. */
-struct ms_cg_chart_stats {
+struct ms_ingest_chart_stats {
 	unsigned long points;       /* daily points with a price */
 	unsigned long intraday;     /* not at 00:00 UTC: ignored */
 	unsigned long out_of_range; /* outside the asked window: ignored */
@@ -97,7 +97,7 @@ struct ms_cg_chart_stats {
 };
 
 /* /global, reported only. NaN/-1 when unknown. */
-struct ms_cg_global {
+struct ms_ingest_global {
 	int present;
 	double total_market_cap_usd, total_volume_usd, btc_dominance;
 	double active_cryptocurrencies;
@@ -118,7 +118,7 @@ int ms_ingest_id_ok(const char *id, size_t len);
  * are left out and counted in *skipped. Sets *n.
  */
 int ms_ingest_parse_markets(const char *body, size_t len,
-    struct ms_cg_coin *out, size_t cap, size_t *n, unsigned long *skipped,
+    struct ms_ingest_coin *out, size_t cap, size_t *n, unsigned long *skipped,
     char *err, size_t errlen);
 
 /*
@@ -127,11 +127,11 @@ int ms_ingest_parse_markets(const char *body, size_t len,
  * counted in *skipped; wrong types are errors.
  */
 int ms_ingest_parse_list(const char *body, size_t len,
-    struct ms_cg_coin **out, size_t *n, unsigned long *skipped, char *err,
+    struct ms_ingest_coin **out, size_t *n, unsigned long *skipped, char *err,
     size_t errlen);
 
 /* The entry of a sorted list whose id is id, or NULL. */
-const struct ms_cg_coin *ms_ingest_list_find(const struct ms_cg_coin *list,
+const struct ms_ingest_coin *ms_ingest_list_find(const struct ms_ingest_coin *list,
     size_t n, const char *id);
 
 /*
@@ -142,12 +142,12 @@ const struct ms_cg_coin *ms_ingest_list_find(const struct ms_cg_coin *list,
  * one point per day; *n may be 0. cs (may be NULL) counts the rest.
  */
 int ms_ingest_parse_chart(const char *body, size_t len, int32_t day_min,
-    int32_t day_max, struct ms_cg_point **out, size_t *n,
-    struct ms_cg_chart_stats *cs, char *err, size_t errlen);
+    int32_t day_max, struct ms_ingest_point **out, size_t *n,
+    struct ms_ingest_chart_stats *cs, char *err, size_t errlen);
 
 /* Parses /global into *g. */
 int ms_ingest_parse_global(const char *body, size_t len,
-    struct ms_cg_global *g, char *err, size_t errlen);
+    struct ms_ingest_global *g, char *err, size_t errlen);
 
 /* ---- the write phase, usable without a network ------------------------ */
 
@@ -160,7 +160,7 @@ struct ms_ingest_item {
 	/* Days to write: [want_lo, want_hi] where want[day - want_lo]. */
 	int32_t want_lo, want_hi;
 	unsigned char *want;               /* NULL = none */
-	struct ms_cg_point *pts;           /* owned */
+	struct ms_ingest_point *pts;           /* owned */
 	size_t npts;
 };
 
@@ -182,13 +182,13 @@ struct ms_ingest_result {
 	unsigned long history_assets;  /* charts requested */
 	unsigned long up_to_date;      /* nothing missing: no request */
 	unsigned long assets_new;
-	struct ms_cg_chart_stats chart;
+	struct ms_ingest_chart_stats chart;
 	unsigned long already_stored;  /* points for days not wanted */
 	unsigned long inserted, updated, unchanged;
 	int32_t first_day, last_day;   /* of the written bars; -1 none */
 	int changed;                   /* data_version bumped */
 	int64_t data_version;          /* after the run */
-	struct ms_cg_global global;
+	struct ms_ingest_global global;
 	struct ms_upstream_stats net;
 	double seconds;
 	char error[1024];              /* the reason, when not 0 */

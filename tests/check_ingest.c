@@ -69,7 +69,7 @@ START_TEST(test_id_ok)
 END_TEST
 
 static int
-markets(const char *body, struct ms_cg_coin *out, size_t cap, size_t *n,
+markets(const char *body, struct ms_ingest_coin *out, size_t cap, size_t *n,
     unsigned long *skipped, char *err)
 {
 	*skipped = 0;
@@ -79,7 +79,7 @@ markets(const char *body, struct ms_cg_coin *out, size_t cap, size_t *n,
 
 START_TEST(test_markets)
 {
-	struct ms_cg_coin c[4];
+	struct ms_ingest_coin c[4];
 	unsigned long skipped;
 	size_t n = 99;
 	char err[256];
@@ -140,7 +140,7 @@ static const struct {
 
 START_TEST(test_markets_bad)
 {
-	struct ms_cg_coin c[2];
+	struct ms_ingest_coin c[2];
 	unsigned long skipped;
 	size_t n = 77;
 	char err[256];
@@ -161,7 +161,7 @@ END_TEST
 
 START_TEST(test_markets_long_strings)
 {
-	struct ms_cg_coin c[1];
+	struct ms_ingest_coin c[1];
 	unsigned long skipped;
 	size_t n;
 	char err[256], body[512], name[200];
@@ -183,8 +183,8 @@ START_TEST(test_list)
 	    "\"name\":\"Zeta\"},{\"id\":\"alpha\",\"symbol\":\"a\",\"name\":"
 	    "null},{\"id\":\"UPPER\",\"symbol\":\"u\",\"name\":\"U\"},"
 	    "{\"id\":\"mid\",\"symbol\":\"m\",\"name\":\"Mid\"}]";
-	struct ms_cg_coin *l = NULL;
-	const struct ms_cg_coin *f;
+	struct ms_ingest_coin *l = NULL;
+	const struct ms_ingest_coin *f;
 	unsigned long skipped = 0;
 	size_t n = 0;
 	char err[256];
@@ -211,7 +211,7 @@ START_TEST(test_list)
 END_TEST
 
 static int
-global(const char *body, struct ms_cg_global *g, char *err)
+global(const char *body, struct ms_ingest_global *g, char *err)
 {
 	return ms_ingest_parse_global(body, strlen(body), g, err, 256);
 }
@@ -224,7 +224,7 @@ START_TEST(test_global)
 	    "{\"btc\":58.7}}}";
 	static const char nulls[] = "{\"data\":{\"total_market_cap\":null,"
 	    "\"total_volume\":{\"usd\":null}}}";
-	struct ms_cg_global g;
+	struct ms_ingest_global g;
 	char err[256];
 
 	ck_assert_int_eq(ms_ingest_parse_global(ok, strlen(ok), &g, err,
@@ -248,8 +248,8 @@ START_TEST(test_global)
 END_TEST
 
 static int
-chart(const char *body, int32_t lo, int32_t hi, struct ms_cg_point **p,
-    size_t *n, struct ms_cg_chart_stats *cs, char *err)
+chart(const char *body, int32_t lo, int32_t hi, struct ms_ingest_point **p,
+    size_t *n, struct ms_ingest_chart_stats *cs, char *err)
 {
 	memset(cs, 0, sizeof(*cs));
 	*p = NULL;
@@ -268,8 +268,8 @@ START_TEST(test_chart)
 	    ",11],[" MS0305 ",12],[1741185950000,12.5]],\"market_caps\":[["
 	    MS0303 ",100],[" MS0304 ",null],[" MS0305 ",120]],"
 	    "\"total_volumes\":[[" MS0303 ",5],[" MS0304 ",0],[" MS0305 ",7]]}";
-	struct ms_cg_chart_stats cs;
-	struct ms_cg_point *p;
+	struct ms_ingest_chart_stats cs;
+	struct ms_ingest_point *p;
 	size_t n = 0;
 	char err[256];
 
@@ -308,8 +308,8 @@ START_TEST(test_chart_nulls_and_bad_values)
 	    ",-1]]}";
 	static const char ok[] = "{\"prices\":[[" MS0305 ",3],[" MS0305
 	    ",4]],\"market_caps\":null}";
-	struct ms_cg_chart_stats cs;
-	struct ms_cg_point *p;
+	struct ms_ingest_chart_stats cs;
+	struct ms_ingest_point *p;
 	size_t n = 9;
 	char err[256];
 
@@ -361,8 +361,8 @@ static const struct {
 
 START_TEST(test_chart_bad)
 {
-	struct ms_cg_chart_stats cs;
-	struct ms_cg_point *p;
+	struct ms_ingest_chart_stats cs;
+	struct ms_ingest_point *p;
 	size_t n = 5;
 	char err[256];
 
@@ -413,9 +413,9 @@ shared_sample(const char *name, size_t *len)
 
 START_TEST(test_real_samples)
 {
-	struct ms_cg_coin c[250];
-	struct ms_cg_chart_stats cs;
-	struct ms_cg_point *p = NULL;
+	struct ms_ingest_coin c[250];
+	struct ms_ingest_chart_stats cs;
+	struct ms_ingest_point *p = NULL;
 	unsigned long skipped = 0;
 	size_t len, n = 0;
 	char err[256], *body;
