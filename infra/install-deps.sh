@@ -29,9 +29,11 @@ base_pkgs=(
 	# tests/forecast/*.py: independent reference values for the model tests
 	python3-numpy python3-scipy
 )
-# `make bench`: load generator and the FastAPI peer.
+# `make bench`: load generator, the FastAPI peer and the pandas peer.
 bench_pkgs=(
 	wrk python3 python3-fastapi python3-uvicorn python3-uvloop python3-httptools
+	# bench/bt_pandas_peer.py: the pandas peer of the 2018 moonshot replay
+	python3-pandas
 )
 # `make fuzz`: clang and its libFuzzer/sanitizer runtimes (Debian 12: 14).
 fuzz_pkgs=(
