@@ -90,7 +90,6 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 	int64_t limit = ms_request_param(req, "limit")->i;
 	int64_t page = ms_request_param(req, "page")->i;
 	struct ms_store *st = ms_ctx_store(ctx, res, req);
-	struct ms_source_set sources = { .n = 0 };
 	struct ms_grade_weights w;
 	struct ms_panel *p = NULL;
 	struct ms_grade *g = NULL;
@@ -159,10 +158,7 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 		ms_api_asset_fields(o, &p->assets[rows[i].a]);
 		add_grade(o, &g[rows[i].a], &w);
 	}
-	if ((rc = ms_market_sources_between(st, as_of, MS_GRADE_LOOKBACK,
-	    &sources)) != 0)
-		goto done;
-	rc = ms_api_send(st, req, res, data, as_of, &sources, page, limit,
+	rc = ms_api_send(st, req, res, data, as_of, &p->sources, page, limit,
 	    (int64_t)n);
 	data = NULL;
 done:

@@ -58,7 +58,6 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 {
 	int64_t top = ms_request_param(req, "top")->i;
 	struct ms_store *st = ms_ctx_store(ctx, res, req);
-	struct ms_source_set sources = { .n = 0 };
 	struct ms_panel *p = NULL;
 	struct ms_grade *g = NULL;
 	struct capped *caps = NULL;
@@ -141,10 +140,7 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 	}
 	ms_json_str(data, "regime", ntrend == 0 ? NULL :
 	    2 * above >= ntrend ? "bull" : "bear");
-	if ((rc = ms_market_sources_between(st, as_of, MS_GRADE_LOOKBACK,
-	    &sources)) != 0)
-		goto done;
-	rc = ms_api_send(st, req, res, data, as_of, &sources, 0, 0, 0);
+	rc = ms_api_send(st, req, res, data, as_of, &p->sources, 0, 0, 0);
 	data = NULL;
 done:
 	cJSON_Delete(data);

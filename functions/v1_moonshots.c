@@ -197,13 +197,7 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 		ms_json_num(o, "investor_grade", pk->investor_grade);
 		add_reasons(o, pk, &sp);
 	}
-	struct ms_source_set sources = { .n = 0 };
-	if ((rc = ms_market_sources_between(st, as_of, MS_SCREEN_LOOKBACK,
-	    &sources)) != 0) {
-		cJSON_Delete(data);
-		goto done;
-	}
-	rc = ms_api_send(st, req, res, data, as_of, &sources, page, limit,
+	rc = ms_api_send(st, req, res, data, as_of, &p->sources, page, limit,
 	    (int64_t)sr.n);
 done:
 	ms_screen_result_free(&sr);

@@ -430,11 +430,17 @@ ms_market_source(struct ms_store *st, int64_t id, struct ms_source_info *out)
 void
 ms_source_set_add(struct ms_source_set *set, int64_t id)
 {
-	for (size_t i = 0; i < set->n; i++)
-		if (set->ids[i] == id)
-			return;
-	if (set->n < MS_SOURCE_SET_MAX)
-		set->ids[set->n++] = id;
+	size_t i = 0;
+
+	/* Kept in ascending id order, so meta.source does not depend on the
+	 * order in which a query met the rows. */
+	while (i < set->n && set->ids[i] < id)
+		i++;
+	if ((i < set->n && set->ids[i] == id) || set->n == MS_SOURCE_SET_MAX)
+		return;
+	memmove(&set->ids[i + 1], &set->ids[i], (set->n - i) * sizeof(set->ids[0]));
+	set->ids[i] = id;
+	set->n++;
 }
 
 int

@@ -173,6 +173,7 @@ struct ms_source_set {
 	size_t n;
 };
 
+/* Adds id once; the set is kept in ascending id order (at most MS_SOURCE_SET_MAX). */
 void ms_source_set_add(struct ms_source_set *set, int64_t id);
 /*
  * Writes the names joined by ", " into buf (truncated safely) and sets

@@ -65,7 +65,7 @@ ms_panel_load(struct ms_store *st, int32_t day, size_t ndays,
 	static const char assets_sql[] =
 	    "SELECT id, slug, symbol, name, categories FROM assets ORDER BY id";
 	static const char bars_sql[] =
-	    "SELECT day, close, high, low, volume, market_cap FROM daily "
+	    "SELECT day, close, high, low, volume, market_cap, source_id FROM daily "
 	    "WHERE asset_id = ?1 AND day BETWEEN ?2 AND ?3";
 	struct ms_asset *ids = NULL;
 	struct ms_panel *p;
@@ -138,6 +138,7 @@ ms_panel_load(struct ms_store *st, int32_t day, size_t ndays,
 			p->low[off] = ms_store_col_double(s, 3);
 			p->volume[off] = ms_store_col_double(s, 4);
 			p->market_cap[off] = ms_store_col_double(s, 5);
+			ms_source_set_add(&p->sources, sqlite3_column_int64(s, 6));
 			p->last_bar_day[a] = bd;
 			any = 1;
 		}

@@ -28,6 +28,7 @@ struct ms_panel {
 	int32_t *last_bar_day;        /* [nassets]: day of the last bar in the window */
 	/* [nassets * ndays], index a * ndays + (day - first_day) */
 	double *close, *high, *low, *volume, *market_cap;
+	struct ms_source_set sources; /* the sources of the bars loaded (meta.source) */
 };
 
 /*
