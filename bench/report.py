@@ -316,6 +316,9 @@ LABELS = {
 
 
 def _label(key):
+    if key.startswith("msp"):
+        return ("moonscope: lighttpd mod_fastcgi + spawn-fcgi pool "
+                "(infra/fcgi-pool.sh), %s responders on one socket" % key[3:])
     if key.startswith("ms"):
         return "moonscope: lighttpd mod_fastcgi, %s responders" % key[2:]
     return LABELS.get(key, key)
@@ -423,23 +426,24 @@ def _sum_asset(d, lines, final):
                 continue
             m = hm[(k, case)]
             parts = []
+            who = ("%s pooled" % k[3:]) if k.startswith("msp") else k[2:]
             if fa:
                 r = m["rps"] / fa["rps"]
                 parts.append("moonscope/fastapi = %.2f" % r)
                 final.append(("%s, %s responders / FastAPI 2 workers (req/s)"
-                              % (path, k[2:]), "%.2f" % r,
+                              % (path, who), "%.2f" % r,
                               ">= 1.0: " + ("met" if r >= 1.0 else "MISSED")))
                 if m["cpu"] > 0:
                     parts.append("FastAPI/moonscope server CPU per request"
                                  " = %.2f" % (fa["cpu"] / m["cpu"]))
                     final.append(("%s, %s responders: FastAPI / moonscope "
-                                  "server CPU per request" % (path, k[2:]),
+                                  "server CPU per request" % (path, who),
                                   "%.2f" % (fa["cpu"] / m["cpu"]),
                                   "(the steadier figure)"))
             if static:
                 r = m["rps"] / static["rps"]
                 parts.append("moonscope/static = %.3f" % r)
-            lines.append("- %s responders: %s" % (k[2:], "; ".join(parts)))
+            lines.append("- %s responders: %s" % (who, "; ".join(parts)))
         lines.append("")
     if warn:
         lines.append("(!) some requests failed (non-2xx answers or socket "

@@ -119,7 +119,8 @@ skipped() {
 for part in $skip_list; do
 	case $part in
 	import | daily | garch | asset | analytics) ;;
-	*) ms_die "bench: BENCH_SKIP: unknown part '$part' (import daily garch asset analytics)" ;;
+	ingest | bt_replay | bt_sweep | bt_forecasts | bt_grades) ;;
+	*) ms_die "bench: BENCH_SKIP: unknown part '$part' (import daily garch asset analytics ingest bt_replay bt_sweep bt_forecasts bt_grades)" ;;
 	esac
 done
 
@@ -144,6 +145,7 @@ fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/moonscope-bench.XXXXXX")
 pids=()
+pools=()
 cleanup() {
 	local rc=$? p
 	trap - EXIT INT TERM
@@ -151,6 +153,9 @@ cleanup() {
 		kill -TERM "$wrk_pid" 2>/dev/null || true
 		wait "$wrk_pid" 2>/dev/null || true
 	fi
+	for p in "${pools[@]}"; do
+		infra/fcgi-pool.sh stop --root "$p" || ms_say "bench: could not stop the pool in $p"
+	done
 	for p in "${pids[@]}"; do
 		ms_stop_pid "$p" 15 || ms_say "bench: could not stop pid $p"
 	done
@@ -458,9 +463,24 @@ start_moonscope() {
 	for p in $procs_list; do
 		port=$(ms_free_port) || ms_die "bench: no free port"
 		mkdir -p "$tmp/ms$p"
-		infra/gen-config.sh lighttpd --port "$port" --root "$tmp/ms$p" \
-		    --fn-dir "$fn_dir" --db "$db" --procs "$p" >"$tmp/ms$p/lighttpd.conf"
-		start_bg "$tmp/ms$p/stderr.log" "$py" "$here/subreaper.py" lighttpd -D -f "$tmp/ms$p/lighttpd.conf"
+		case $p in
+		p*)
+			# lighttpd-pool: responders started by infra/fcgi-pool.sh
+			# (spawn-fcgi) on one shared socket per route, inside the
+			# same subreaper, so their CPU time counts as the server's.
+			infra/gen-config.sh lighttpd-pool --port "$port" --root "$tmp/ms$p" \
+			    --fn-dir "$fn_dir" --db "$db" >"$tmp/ms$p/lighttpd.conf"
+			pools+=("$tmp/ms$p")
+			start_bg "$tmp/ms$p/stderr.log" "$py" "$here/subreaper.py" bash -c \
+			    'infra/fcgi-pool.sh start --root "$1" --fn-dir "$2" --db "$3" --procs "$4" >/dev/null && exec lighttpd -D -f "$1/lighttpd.conf"' \
+			    pool "$tmp/ms$p" "$fn_dir" "$db" "${p#p}"
+			;;
+		*)
+			infra/gen-config.sh lighttpd --port "$port" --root "$tmp/ms$p" \
+			    --fn-dir "$fn_dir" --db "$db" --procs "$p" >"$tmp/ms$p/lighttpd.conf"
+			start_bg "$tmp/ms$p/stderr.log" "$py" "$here/subreaper.py" lighttpd -D -f "$tmp/ms$p/lighttpd.conf"
+			;;
+		esac
 		spid=$bg_pid
 		ms_port[$p]=$port
 		ms_pid[$p]=$spid
@@ -684,6 +704,23 @@ else
 	bench_analytics
 	hr
 fi
+# The parts with a script of their own (bench/<part>.sh), each printing the
+# commands it times and its figures; their output is kept in
+# build/bench/<part>.txt and appended to the summary.
+script_parts="ingest bt_replay bt_sweep bt_forecasts bt_grades"
+for part in $script_parts; do
+	if skipped "$part"; then
+		printf 'BENCH_SKIP\n' >"$out/$part.skip"
+	elif [ ! -r "bench/$part.sh" ]; then
+		printf 'bench/%s.sh is missing\n' "$part" >"$out/$part.skip"
+	else
+		load "$part"
+		say "$part: bench/$part.sh"
+		bash "bench/$part.sh" 2>&1 | tee "$out/$part.txt"
+		[ "${PIPESTATUS[0]}" = 0 ] || ms_die "bench: bench/$part.sh failed (output in ${out#"$root"/}/$part.txt)"
+		hr
+	fi
+done
 load end
 for p in "${!ms_port[@]}"; do
 	if [ -s "$tmp/ms$p/lighttpd-error.log" ]; then
@@ -691,7 +728,15 @@ for p in "${!ms_port[@]}"; do
 	fi
 done
 hr
-{ cat "$out/machine.txt"; echo; "$py" bench/report.py summary "$out"; } >"$out/summary.md"
+script_summary() {
+	for part in $script_parts; do
+		[ -s "$out/$part.txt" ] || continue
+		printf '\n## bench/%s.sh\n\n```\n' "$part"
+		cat "$out/$part.txt"
+		printf '```\n'
+	done
+}
+{ cat "$out/machine.txt"; echo; "$py" bench/report.py summary "$out"; script_summary; } >"$out/summary.md"
 "$py" bench/report.py summary "$out"
 hr
 say "total $(awk -v a="$t_start" -v b="$(now_ns)" 'BEGIN { printf "%.0f", (b - a) / 1e9 }') s; raw outputs in ${out#"$root"/}/"

@@ -2,7 +2,7 @@
 # infra/gen-config.sh — writes a lighttpd or Apache configuration for one
 # Moonscope instance from the route table (infra/routes.txt).
 #
-#   gen-config.sh lighttpd|lighttpd-cgi|apache --port P --root DIR --fn-dir DIR --db PATH
+#   gen-config.sh lighttpd|lighttpd-pool|lighttpd-cgi|apache --port P --root DIR --fn-dir DIR --db PATH
 #                 [--procs N] [--bind ADDR] [--user U --group G]
 #                 [--routes FILE]
 #   gen-config.sh examples [--check]
@@ -28,6 +28,12 @@
 # chain of `$HTTP["url"] =~ ... else $HTTP["url"] =~ ...` conditionals in
 # routes.txt order, so the first matching route wins, as in the table.
 #
+# lighttpd-pool: lighttpd forwarding each route to an external responder
+# pool on DIR/<function>.sock started by infra/fcgi-pool.sh (spawn-fcgi),
+# as Apache does: every responder of a function accepts from one shared
+# socket, so a request goes to whichever responder is free first (lighttpd
+# gives each responder it starts a socket of its own and picks one).
+#
 # lighttpd-cgi: the same routes served as plain CGI (mod_cgi, one process
 # per request): each route's URL is aliased to its executable. Slow by
 # design; it proves that the executables also work as CGI.
@@ -51,7 +57,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 
 usage() {
 	cat >&2 <<'EOF'
-usage: gen-config.sh lighttpd|lighttpd-cgi|apache --port P --root DIR --fn-dir DIR --db PATH
+usage: gen-config.sh lighttpd|lighttpd-pool|lighttpd-cgi|apache --port P --root DIR --fn-dir DIR --db PATH
                      [--procs N] [--bind ADDR] [--user U --group G] [--routes FILE]
 EOF
 	exit 2
@@ -61,7 +67,7 @@ EOF
 kind=$1
 shift
 case $kind in
-lighttpd | lighttpd-cgi | apache) ;;
+lighttpd | lighttpd-pool | lighttpd-cgi | apache) ;;
 examples)
 	ex_args=(--port 8080 --root /var/lib/moonscope/run
 	    --fn-dir /usr/local/libexec/moonscope
@@ -139,8 +145,9 @@ while read -r name regex rest; do
 done <"$routes"
 [ ${#names[@]} -gt 0 ] || ms_die "$routes: no routes"
 
+# gen_lighttpd [pool] — with "pool": external responders (fcgi-pool.sh).
 gen_lighttpd() {
-	local i n=${#names[@]} sep='' user_lines=''
+	local i n=${#names[@]} sep='' user_lines='' pool=${1:-}
 	if [ -n "$user" ]; then
 		user_lines=$(printf 'server.username      = "%s"\nserver.groupname     = "%s"' \
 		    "$user" "${group:-$user}")
@@ -177,6 +184,19 @@ fastcgi.debug = 0
 
 EOF
 	for ((i = 0; i < n; i++)); do
+		if [ "$pool" = pool ]; then
+			cat <<EOF
+$sep\$HTTP["url"] =~ "${regexes[i]}" {
+  fastcgi.server = ( "/" => ((
+    "socket"          => "$root/${names[i]}.sock",
+    "check-local"     => "disable",
+    "fix-root-scriptname" => "enable"
+  )) )
+}
+EOF
+			sep='else '
+			continue
+		fi
 		cat <<EOF
 $sep\$HTTP["url"] =~ "${regexes[i]}" {
   fastcgi.server = ( "/" => ((
@@ -297,6 +317,7 @@ EOF
 
 case $kind in
 lighttpd) gen_lighttpd ;;
+lighttpd-pool) gen_lighttpd pool ;;
 lighttpd-cgi) gen_lighttpd_cgi ;;
 apache) gen_apache ;;
 esac
