@@ -24,6 +24,7 @@ ms_panel_free(struct ms_panel *p)
 	free(p->low);
 	free(p->volume);
 	free(p->market_cap);
+	free(p->present);
 	free(p);
 }
 
@@ -55,6 +56,9 @@ grow(struct ms_panel *p, size_t cap)
 			return MS_ERR_NOMEM;
 		*fields[f] = t;
 	}
+	if ((t = realloc(p->present, cap * p->ndays)) == NULL)
+		return MS_ERR_NOMEM;
+	p->present = t;
 	return 0;
 }
 
@@ -126,6 +130,7 @@ ms_panel_load(struct ms_store *st, int32_t day, size_t ndays,
 			p->close[base + d] = p->high[base + d] = p->low[base + d] = NAN;
 			p->volume[base + d] = p->market_cap[base + d] = NAN;
 		}
+		memset(p->present + base, 0, ndays);
 		sqlite3_bind_int64(s, 1, ids[i].id);
 		sqlite3_bind_int64(s, 2, p->first_day);
 		sqlite3_bind_int64(s, 3, day);
@@ -139,6 +144,7 @@ ms_panel_load(struct ms_store *st, int32_t day, size_t ndays,
 			p->volume[off] = ms_store_col_double(s, 4);
 			p->market_cap[off] = ms_store_col_double(s, 5);
 			ms_source_set_add(&p->sources, sqlite3_column_int64(s, 6));
+			p->present[off] = 1;
 			p->last_bar_day[a] = bd;
 			any = 1;
 		}
@@ -158,6 +164,54 @@ ms_panel_load(struct ms_store *st, int32_t day, size_t ndays,
 	if (rc != 0) {
 		ms_panel_free(p);
 		return rc;
+	}
+	*out = p;
+	return 0;
+}
+
+int
+ms_panel_slice(const struct ms_panel *big, int32_t day, size_t ndays,
+    struct ms_panel **out)
+{
+	double *const src[] = { big->close, big->high, big->low, big->volume,
+		big->market_cap };
+	struct ms_panel *p;
+	int32_t first = day - (int32_t)ndays + 1;
+	size_t off;
+	int rc;
+
+	if (ndays == 0 || ndays > MS_PANEL_MAX_DAYS || first < big->first_day ||
+	    day > big->last_day)
+		return MS_ERR_RANGE;
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return MS_ERR_NOMEM;
+	p->ndays = ndays;
+	p->first_day = first;
+	p->last_day = day;
+	p->sources = big->sources;
+	off = (size_t)(first - big->first_day);
+	if (big->nassets > 0 && (rc = grow(p, big->nassets)) != 0) {
+		ms_panel_free(p);
+		return rc;
+	}
+	for (size_t a = 0; a < big->nassets; a++) {
+		double *const dst[] = { p->close, p->high, p->low, p->volume,
+			p->market_cap };
+		size_t base = a * big->ndays + off, k = p->nassets;
+		int32_t last = -1;
+
+		for (size_t d = 0; d < ndays; d++)
+			if (big->present[base + d])
+				last = first + (int32_t)d;
+		if (last < 0)
+			continue;
+		for (size_t f = 0; f < sizeof(src) / sizeof(src[0]); f++)
+			memcpy(dst[f] + k * ndays, src[f] + base,
+			    ndays * sizeof(double));
+		memcpy(p->present + k * ndays, big->present + base, ndays);
+		p->assets[k] = big->assets[a];
+		p->last_bar_day[k] = last;
+		p->nassets++;
 	}
 	*out = p;
 	return 0;

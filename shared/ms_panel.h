@@ -29,6 +29,7 @@ struct ms_panel {
 	/* [nassets * ndays], index a * ndays + (day - first_day) */
 	double *close, *high, *low, *volume, *market_cap;
 	struct ms_source_set sources; /* the sources of the bars loaded (meta.source) */
+	unsigned char *present;       /* [nassets * ndays]: 1 where the store has a row */
 };
 
 /*
@@ -38,6 +39,17 @@ struct ms_panel {
  */
 #define MS_PANEL_MAX_DAYS 4000
 int ms_panel_load(struct ms_store *st, int32_t day, size_t ndays,
+    struct ms_panel **out);
+
+/*
+ * The panel ms_panel_load(st, day, ndays) would return, cut out of a panel
+ * `big` loaded earlier from the same store that covers those days: the
+ * same assets (those with a row in the window), in the same order, with the
+ * same values. Only `sources` differs: it is big's (a superset). Lets a
+ * backtest load the history once instead of once per date. MS_ERR_RANGE
+ * when big does not cover [day - ndays + 1, day]. Free with ms_panel_free.
+ */
+int ms_panel_slice(const struct ms_panel *big, int32_t day, size_t ndays,
     struct ms_panel **out);
 
 /* Frees a panel; NULL is a no-op. */

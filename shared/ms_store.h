@@ -90,6 +90,8 @@ const char *ms_store_path_default(void);
 /*
  * Opens the store at path. On success returns 0 and sets *out (free with
  * ms_store_close). RW creates the file, sets WAL and runs migrations.
+ * A handle is used by one thread at a time (SQLITE_OPEN_NOMUTEX): threads
+ * each open their own.
  */
 int ms_store_open(const char *path, enum ms_store_mode mode,
     struct ms_store **out);
