@@ -285,11 +285,13 @@ ms_bt_cmp_parse_summary(const char *text, size_t len, cJSON **out,
 	}
 	schema = cJSON_GetObjectItemCaseSensitive(doc, "schema");
 	ver = cJSON_GetObjectItemCaseSensitive(doc, "schema_version");
-	if (!cJSON_IsString(schema) || strcmp(schema->valuestring,
-	    MS_BT_SCHEMA) != 0) {
+	if (!cJSON_IsString(schema) || strncmp(schema->valuestring,
+	    MS_BT_CMP_SUMMARY_PREFIX, strlen(MS_BT_CMP_SUMMARY_PREFIX)) != 0 ||
+	    strcmp(schema->valuestring, MS_BT_CMP_SCHEMA) == 0) {
 		cJSON_Delete(doc);
-		return fail(err, errsz, MS_ERR_INVALID, "schema is not %s",
-		    MS_BT_SCHEMA);
+		return fail(err, errsz, MS_ERR_INVALID, "schema is not a "
+		    "backtest summary (%s<command>, e.g. %s)",
+		    MS_BT_CMP_SUMMARY_PREFIX, MS_BT_SCHEMA);
 	}
 	if (!cJSON_IsNumber(ver) || ver->valuedouble != MS_BT_SCHEMA_VERSION) {
 		cJSON_Delete(doc);
@@ -301,6 +303,22 @@ ms_bt_cmp_parse_summary(const char *text, size_t len, cJSON **out,
 		return fail(err, errsz, MS_ERR_INVALID, "%s", "no metrics object");
 	}
 	*out = doc;
+	return 0;
+}
+
+int
+ms_bt_cmp_same_schema(const cJSON *base, const cJSON *cur, char *err,
+    size_t errsz)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(base, "schema");
+	const cJSON *b = cJSON_GetObjectItemCaseSensitive(cur, "schema");
+
+	if (!cJSON_IsString(a) || !cJSON_IsString(b))
+		return fail(err, errsz, MS_ERR_INVALID, "%s", "no schema");
+	if (strcmp(a->valuestring, b->valuestring) != 0)
+		return fail(err, errsz, MS_ERR_INVALID, "the baseline is a %s "
+		    "summary, the current one a %s summary", a->valuestring,
+		    b->valuestring);
 	return 0;
 }
 

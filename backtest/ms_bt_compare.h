@@ -1,7 +1,9 @@
 /*
  * ms_bt_compare.h — the backtest regression gate: compares the metrics of
- * two summary.json files (schema moonscope.backtest.moonshots) with
- * per-metric tolerances and says what moved and what degraded.
+ * two summary.json files of the same backtest command (schema
+ * moonscope.backtest.<command>: moonshots, picks, forecasts, claims,
+ * grades, sweep) with per-metric tolerances and says what moved and what
+ * degraded.
  *
  * Metrics are the numeric leaves under "metrics", named by their dotted
  * path ("portfolio.sharpe", "picks.win_rate"). Each has a direction:
@@ -34,6 +36,7 @@
 #include <cJSON.h>
 
 #define MS_BT_CMP_SCHEMA "moonscope.backtest.tolerances"
+#define MS_BT_CMP_SUMMARY_PREFIX "moonscope.backtest."
 #define MS_BT_CMP_NAME_MAX 128       /* dotted metric name, with NUL */
 #define MS_BT_CMP_MAX_METRICS 1000
 #define MS_BT_CMP_MAX_FILE (16u * 1024u * 1024u)
@@ -85,11 +88,19 @@ int ms_bt_cmp_read_file(const char *path, size_t max, char **out,
     size_t *len, char *err, size_t errsz);
 
 /*
- * Parses a summary.json text and checks its schema and version. *out is
- * the document (cJSON_Delete).
+ * Parses a summary.json text and checks its schema (any
+ * moonscope.backtest.<command> but the tolerances schema), its version (1)
+ * and that it has a "metrics" object. *out is the document (cJSON_Delete).
  */
 int ms_bt_cmp_parse_summary(const char *text, size_t len, cJSON **out,
     char *err, size_t errsz);
+
+/*
+ * 0 when both summaries have the same schema (the same command), else
+ * MS_ERR_INVALID with the two names in err.
+ */
+int ms_bt_cmp_same_schema(const cJSON *base, const cJSON *cur, char *err,
+    size_t errsz);
 
 struct ms_bt_cmp_row {
 	char name[MS_BT_CMP_NAME_MAX];
