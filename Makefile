@@ -204,9 +204,14 @@ ingest-test: all
 	tests/ingest/run.sh
 	tests/ingest/closed_loop.sh
 
+# The backtester end to end on real data and fixtures, with independent
+# (numpy) recomputation of its metrics: tests/backtest/t_*.sh.
+backtest-test: all
+	tests/backtest/run.sh
+
 run: deps
 	@$(MAKE) --no-print-directory all
-	@PORT=$(PORT) DATA="$(DATA)" infra/run.sh
+	@PORT=$(PORT) DATA="$(DATA)" OFFLINE="$(OFFLINE)" infra/run.sh
 
 stop:
 	@infra/stop.sh

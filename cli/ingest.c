@@ -4,8 +4,9 @@
  * one transaction (ingest/ms_ingest.h), politely (ingest/ms_upstream.h).
  *
  *   moonscope ingest [--base-url URL] [--api-key KEY] [--key-kind K]
- *       [--top N] [--history-top K] [--ids a,b] [--backfill-days D]
- *       [--refresh-days R] [--today YYYY-MM-DD] [--no-list] [--no-global]
+ *       [--top N] [--history-top K] [--history-max K] [--ids a,b]
+ *       [--backfill-days D] [--refresh-days R] [--today YYYY-MM-DD]
+ *       [--categories N] [--no-list] [--no-global]
  *       [--no-history] [--budget R] [--budget-window S]
  *       [--retry-after-default S] [--max-retries N] [--backoff-base S]
  *       [--backoff-max S] [--max-time S] [--connect-timeout S]
@@ -16,6 +17,17 @@
  * CoinGecko's public API (pro keys: its pro API). Every option is in
  * docs/ingest.md. Exit status: 0 success, 1 failure (nothing written), 2
  * usage error. SIGINT/SIGTERM stop the run cleanly (nothing written).
+ *
+ *   moonscope ingest --probe [--base-url URL] [--api-key KEY] ...
+ *
+ * only checks that the upstream answers GET /ping with a JSON object
+ * (one attempt, no retry; connect and total timeouts 3 s unless given),
+ * opens no store, and exits 0 (reachable) or 1 (not, with the reason).
+ * `make run` uses it to decide between ingesting and the demo data.
+ *
+ * With MOONSCOPE_OFFLINE=1 in the environment only a loopback upstream
+ * (127.0.0.1, localhost, [::1]) is contacted; any other is a usage error
+ * before any network traffic. Tests set it.
  */
 #include <errno.h>
 #include <math.h>
@@ -50,8 +62,11 @@ static const char usage[] =
     "             $MOONSCOPE_API_KEY_KIND; default " MS_UPSTREAM_DEFAULT_URL
     ")\n"
     "  universe:  --top N (250)  --ids ID,...  --no-list  --no-global\n"
-    "  history:   --history-top K (all)  --backfill-days D (365)\n"
-    "             --refresh-days R (0)  --no-history  --today YYYY-MM-DD\n"
+    "             --categories N (25; 0 = no category requests)\n"
+    "  history:   --history-top K (all)  --history-max K (no limit)\n"
+    "             --backfill-days D (365)  --refresh-days R (0)\n"
+    "             --no-history  --today YYYY-MM-DD\n"
+    "  probe:     --probe  (GET /ping once, 3 s; exit 0 when reachable)\n"
     "  politeness: --budget R per minute (25 keyless, 30 demo, 250 pro)\n"
     "             --budget-window S (60)  --retry-after-default S (60)\n"
     "             --max-retries N (5)  --backoff-base S (2)\n"
@@ -91,6 +106,46 @@ parse_int(const char *s, long lo, long hi, long *out)
 	return 0;
 }
 
+/*
+ * --probe: one GET /ping without retries. 0 when the upstream answers 200
+ * with a JSON object, else 1 with the reason on stderr.
+ */
+static int
+probe(struct ms_upstream_opts *uo)
+{
+	struct ms_upstream *u = NULL;
+	char err[768];
+	char *body = NULL;
+	size_t len = 0;
+	cJSON *doc = NULL;
+	int rc;
+
+	uo->max_retries = 0;
+	uo->per_minute = uo->per_minute > 0 ? uo->per_minute : 1;
+	if (ms_upstream_new(uo, &u, err, sizeof(err)) != MS_OK) {
+		fprintf(stderr, "moonscope ingest: %s\n", err);
+		return EXIT_FAILURE;
+	}
+	rc = ms_upstream_get(u, "/ping", &body, &len, err, sizeof(err));
+	if (rc == MS_OK &&
+	    (rc = ms_upstream_parse_json(body, len, &doc, err, sizeof(err))) ==
+	    MS_OK && !cJSON_IsObject(doc)) {
+		snprintf(err, sizeof(err), "GET /ping: not a JSON object");
+		rc = MS_ERR_PARSE;
+	}
+	cJSON_Delete(doc);
+	free(body);
+	ms_upstream_free(u);
+	if (rc != MS_OK) {
+		fprintf(stderr, "ingest: upstream %s is not reachable: %s\n",
+		    uo->base_url, err);
+		return EXIT_FAILURE;
+	}
+	printf("ingest: upstream %s is reachable (GET /ping answered)\n",
+	    uo->base_url);
+	return EXIT_SUCCESS;
+}
+
 static int
 parse_secs(const char *s, double lo, double hi, double *out)
 {
@@ -104,6 +159,27 @@ parse_secs(const char *s, double lo, double hi, double *out)
 	if (errno != 0 || *end != '\0' || !isfinite(v) || v < lo || v > hi)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+/* 1 when url (already checked: http(s)://host...) names a loopback host. */
+static int
+loopback_url(const char *url)
+{
+	static const char *const hosts[] = { "127.0.0.1", "localhost",
+	    "[::1]" };
+	const char *h = strstr(url, "://");
+
+	if (h == NULL)
+		return 0;
+	h += 3;
+	for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
+		size_t n = strlen(hosts[i]);
+
+		if (strncasecmp(h, hosts[i], n) == 0 &&
+		    (h[n] == '\0' || h[n] == ':' || h[n] == '/'))
+			return 1;
+	}
 	return 0;
 }
 
@@ -137,9 +213,10 @@ ms_cli_ingest(const char *db, int argc, char **argv)
 	const char *base = getenv("MOONSCOPE_UPSTREAM");
 	const char *key = getenv("MOONSCOPE_API_KEY");
 	const char *kind = getenv("MOONSCOPE_API_KEY_KIND");
+	const char *offline;
 	char err[768];
 	long budget = -1, v;
-	int rc, status;
+	int rc, status, probe_only = 0, timeout_set = 0, connect_set = 0;
 
 	ms_upstream_defaults(&uo);
 	ms_ingest_defaults(&io);
@@ -157,6 +234,10 @@ ms_cli_ingest(const char *db, int argc, char **argv)
 		}
 		if (strcmp(a, "--no-history") == 0) {
 			io.no_history = 1;
+			continue;
+		}
+		if (strcmp(a, "--probe") == 0) {
+			probe_only = 1;
 			continue;
 		}
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -180,6 +261,14 @@ ms_cli_ingest(const char *db, int argc, char **argv)
 			if (parse_int(val, 0, MS_INGEST_TOP_MAX, &v) != 0)
 				return bad(a, "an integer 0..5000");
 			io.history_top = (int)v;
+		} else if (strcmp(a, "--history-max") == 0) {
+			if (parse_int(val, 0, MS_INGEST_TOP_MAX, &v) != 0)
+				return bad(a, "an integer 0..5000");
+			io.history_max = (int)v;
+		} else if (strcmp(a, "--categories") == 0) {
+			if (parse_int(val, 0, MS_INGEST_CATEGORIES_MAX, &v) != 0)
+				return bad(a, "an integer 0..1000");
+			io.categories = (int)v;
 		} else if (strcmp(a, "--ids") == 0) {
 			if (val[0] == '\0' || strlen(val) > 40000)
 				return bad(a, "a comma-separated list of ids");
@@ -225,9 +314,11 @@ ms_cli_ingest(const char *db, int argc, char **argv)
 		} else if (strcmp(a, "--connect-timeout") == 0) {
 			if (parse_secs(val, 0.1, 600, &uo.connect_timeout) != 0)
 				return bad(a, "seconds 0.1..600");
+			connect_set = 1;
 		} else if (strcmp(a, "--timeout") == 0) {
 			if (parse_secs(val, 0.1, 3600, &uo.timeout) != 0)
 				return bad(a, "seconds 0.1..3600");
+			timeout_set = 1;
 		} else if (strcmp(a, "--max-body") == 0) {
 			if (parse_int(val, 1024, 1024L * 1024 * 1024, &v) != 0)
 				return bad(a, "bytes 1024..1073741824");
@@ -279,12 +370,24 @@ ms_cli_ingest(const char *db, int argc, char **argv)
 	    uo.key_kind == MS_KEY_DEMO ? 30 : 25;
 	if (ms_upstream_check_url(uo.base_url, err, sizeof(err)) != MS_OK)
 		return invalid("--base-url / MOONSCOPE_UPSTREAM", err);
+	if ((offline = getenv("MOONSCOPE_OFFLINE")) != NULL &&
+	    strcmp(offline, "1") == 0 && !loopback_url(uo.base_url))
+		return invalid(uo.base_url, "MOONSCOPE_OFFLINE=1: only a "
+		    "loopback upstream (127.0.0.1, localhost, [::1]) is "
+		    "contacted");
 	if (uo.api_key != NULL &&
 	    ms_upstream_check_key(uo.api_key, err, sizeof(err)) != MS_OK)
 		return invalid("--api-key / MOONSCOPE_API_KEY", err);
 	if (io.refresh_days > io.backfill_days)
 		return invalid("--refresh-days", "must be at most "
 		    "--backfill-days");
+	if (probe_only) {
+		if (!connect_set)
+			uo.connect_timeout = 3;
+		if (!timeout_set)
+			uo.timeout = 3;
+		return probe(&uo);
+	}
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;

@@ -18,6 +18,9 @@
  *   content                null (no descriptions are stored)
  *   updated_at             the close instant of the last day
  * id and name are those of /coins/categories/list (Moonscope category ids).
+ * Moonscope extension: as_of=YYYY-MM-DD answers as known at the end of
+ * that UTC day (it is then "now"; no later row is read); 400 "invalid
+ * as_of" when it is not such a date.
  * 200: [{id, name, market_cap, market_cap_change_24h, content,
  *      top_3_coins_id, top_3_coins, volume_24h, updated_at}].
  * Errors ({"error": ...}): 400 "invalid order"; 503 store unavailable.
@@ -35,6 +38,7 @@ static const struct ms_param_spec params[] = {
 	MS_CG_PARAM("order", 32, "market_cap_desc (default), market_cap_asc, "
 	    "name_desc, name_asc, market_cap_change_24h_desc, "
 	    "market_cap_change_24h_asc"),
+	MS_CG_PARAM_AS_OF,
 	MS_CG_PARAM_KEYS,
 };
 
@@ -115,6 +119,7 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
     struct ms_response *res)
 {
 	struct ms_store *st;
+	int32_t as_of;
 	struct ms_cg_market *v = NULL;
 	struct cat *cats = NULL;
 	char **ids = NULL;
@@ -125,9 +130,11 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 
 	if ((st = ms_cg_store(ctx, req, res)) == NULL)
 		return 0;
+	if ((rc = ms_cg_check_as_of(req, res, &as_of)) != 0)
+		return MS_CG_DONE(rc);
 	if ((rc = ms_cg_choice(req, res, "order", orders, 0, &order)) != 0)
 		return MS_CG_DONE(rc);
-	rc = ms_cg_now(st, &now);
+	rc = ms_cg_day(st, as_of, &now);
 	if (rc == 0)
 		rc = ms_cg_listing(st, now, &v, &n);
 	else if (rc == MS_ERR_NODATA)

@@ -10,6 +10,9 @@
  *   false), community_data, developer_data, dex_pair_format (accepted, no
  *   effect: CoinGecko no longer returns those objects), x_cg_demo_api_key,
  *   x_cg_pro_api_key (accepted, not checked).
+ * Moonscope extension: as_of=YYYY-MM-DD answers as known at the end of
+ * that UTC day (it is then "now"; no later row is read); 400 "invalid
+ * as_of" when it is not such a date.
  * 200: CoinGecko's object as of the last day in the store. What Moonscope
  *   stores is filled in: id, symbol (lower case), name, web_slug (= id),
  *   categories (display names of the Moonscope categories),
@@ -54,6 +57,7 @@ static const struct ms_param_spec params[] = {
 	MS_CG_PARAM_FLAG("include_categories_details",
 	    "include categories_details (default false)"),
 	MS_CG_PARAM("dex_pair_format", 32, "accepted, no effect"),
+	MS_CG_PARAM_AS_OF,
 	MS_CG_PARAM_KEYS,
 };
 
@@ -229,6 +233,7 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 {
 	const struct ms_param_value *id = ms_request_path_param(req, "id");
 	struct ms_store *st;
+	int32_t as_of;
 	struct ms_asset a;
 	struct ms_cg_market m;
 	char sym[MS_SYMBOL_MAX + 1];
@@ -238,6 +243,8 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 
 	if ((st = ms_cg_store(ctx, req, res)) == NULL)
 		return 0;
+	if ((rc = ms_cg_check_as_of(req, res, &as_of)) != 0)
+		return MS_CG_DONE(rc);
 	if ((rc = ms_cg_flag(req, res, "localization", 1, &loc)) != 0 ||
 	    (rc = ms_cg_flag(req, res, "tickers", 1, &tickers)) != 0 ||
 	    (rc = ms_cg_flag(req, res, "market_data", 1, &mdata)) != 0 ||
@@ -259,7 +266,7 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 	m.bar.volume = m.bar.market_cap = NAN;
 	m.prev_close = m.prev_market_cap = m.prev_volume = m.ath = NAN;
 	m.ath_day = -1;
-	rc = ms_cg_now(st, &now);
+	rc = ms_cg_day(st, as_of, &now);
 	if (rc == 0)
 		rc = ms_cg_market_of(st, &a, now, &m);
 	if (rc != 0 && rc != MS_ERR_NODATA)

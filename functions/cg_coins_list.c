@@ -10,6 +10,9 @@
  *                      of the last day in the store (a bar in its last 31
  *                      days), or the others (dead or delisted coins)
  *   x_cg_demo_api_key, x_cg_pro_api_key   accepted, not checked
+ * Moonscope extension: as_of=YYYY-MM-DD answers as known at the end of
+ * that UTC day (it is then "now"; no later row is read); 400 "invalid
+ * as_of" when it is not such a date.
  * 200: [{"id", "symbol", "name", "platforms"?}] sorted by id. id is the
  *      Moonscope asset id, symbol lower case ("" when unknown), name ("" when
  *      unknown).
@@ -27,6 +30,7 @@ static const struct ms_param_spec params[] = {
 	MS_CG_PARAM_FLAG("include_platform",
 	    "include platforms (always {}: no contract addresses are stored)"),
 	MS_CG_PARAM("status", 16, "active (default) or inactive"),
+	MS_CG_PARAM_AS_OF,
 	MS_CG_PARAM_KEYS,
 };
 
@@ -36,6 +40,7 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 {
 	static const char *const statuses[] = { "active", "inactive", NULL };
 	struct ms_store *st;
+	int32_t as_of;
 	struct ms_asset *v = NULL;
 	size_t n = 0;
 	int32_t now;
@@ -44,12 +49,14 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 
 	if ((st = ms_cg_store(ctx, req, res)) == NULL)
 		return 0;
+	if ((rc = ms_cg_check_as_of(req, res, &as_of)) != 0)
+		return MS_CG_DONE(rc);
 	if ((rc = ms_cg_flag(req, res, "include_platform", 0, &platform)) != 0 ||
 	    (rc = ms_cg_choice(req, res, "status", statuses, 0, &status)) != 0)
 		return MS_CG_DONE(rc);
 	if ((doc = cJSON_CreateArray()) == NULL)
 		return MS_ERR_NOMEM;
-	rc = ms_cg_now(st, &now);
+	rc = ms_cg_day(st, as_of, &now);
 	if (rc == MS_ERR_NODATA)
 		return ms_cg_send(res, doc);
 	if (rc == 0)

@@ -27,6 +27,9 @@
  * its last 31 days), each with its last bar. market_cap_rank ranks the
  * ones with a market cap, largest first. Sorting puts unknown values last
  * in either direction; ties keep the rank order.
+ * Moonscope extension: as_of=YYYY-MM-DD answers as known at the end of
+ * that UTC day (it is then "now"; no later row is read); 400 "invalid
+ * as_of" when it is not such a date.
  * 200: [{id, symbol, name, image: null, current_price, market_cap,
  *      market_cap_rank, fully_diluted_valuation: null, total_volume,
  *      high_24h, low_24h (the day's high and low), price_change_24h,
@@ -69,6 +72,7 @@ static const struct ms_param_spec params[] = {
 	MS_CG_PARAM("locale", 8, "accepted, no effect (names are English)"),
 	MS_CG_PARAM_FLAG("include_rehypothecated", "accepted, no effect"),
 	MS_CG_PARAM_PRECISION,
+	MS_CG_PARAM_AS_OF,
 	MS_CG_PARAM_KEYS,
 };
 
@@ -236,6 +240,7 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 	char buf[MS_CG_LIST_MAX + 1], pbuf[80];
 	unsigned char *taken = NULL;
 	struct ms_store *st;
+	int32_t as_of;
 	struct ms_cg_market *v = NULL;
 	struct row *rows = NULL;
 	struct sorter sorter;
@@ -249,6 +254,8 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 
 	if ((st = ms_cg_store(ctx, req, res)) == NULL)
 		return 0;
+	if ((rc = ms_cg_check_as_of(req, res, &as_of)) != 0)
+		return MS_CG_DONE(rc);
 	if ((rc = ms_cg_vs_currency(req, res, "vs_currency")) != 0 ||
 	    (rc = ms_cg_choice(req, res, "order", orders, 0, &order)) != 0 ||
 	    (rc = ms_cg_int(req, res, "per_page", 1, 250, 100,
@@ -286,7 +293,7 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 
 	if ((doc = cJSON_CreateArray()) == NULL)
 		return MS_ERR_NOMEM;
-	rc = ms_cg_now(st, &now);
+	rc = ms_cg_day(st, as_of, &now);
 	if (rc == MS_ERR_NODATA)
 		return ms_cg_send(res, doc);
 	if (rc == 0)

@@ -17,6 +17,9 @@
  *                             before, over the coins with both days known
  *   updated_at                the close instant of L in UNIX seconds
  *   upcoming_icos, ongoing_icos, ended_icos, markets   null (not stored)
+ * Moonscope extension: as_of=YYYY-MM-DD answers as known at the end of
+ * that UTC day (it is then "now"; no later row is read); 400 "invalid
+ * as_of" when it is not such a date.
  * 200: {"data": {...}} — CoinGecko's own wrapper, not Moonscope's envelope.
  * Errors ({"error": ...}): 503 store unavailable.
  */
@@ -29,6 +32,7 @@
 #include "ms_json.h"
 
 static const struct ms_param_spec params[] = {
+	MS_CG_PARAM_AS_OF,
 	MS_CG_PARAM_KEYS,
 };
 
@@ -39,6 +43,7 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
     struct ms_response *res)
 {
 	struct ms_store *st;
+	int32_t as_of;
 	struct ms_cg_market *v = NULL;
 	size_t n = 0;
 	int32_t now = -1;
@@ -49,7 +54,9 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 
 	if ((st = ms_cg_store(ctx, req, res)) == NULL)
 		return 0;
-	rc = ms_cg_now(st, &now);
+	if ((rc = ms_cg_check_as_of(req, res, &as_of)) != 0)
+		return MS_CG_DONE(rc);
+	rc = ms_cg_day(st, as_of, &now);
 	if (rc == 0)
 		rc = ms_cg_listing(st, now, &v, &n);
 	else if (rc == MS_ERR_NODATA)

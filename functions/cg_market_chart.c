@@ -16,6 +16,9 @@
  * Granularity: CoinGecko gives 5-minutely points for days=1 and hourly
  * ones for 2..90 days; Moonscope has daily bars only, so it returns the
  * daily points it has for every range (documented in docs/api-v3.md).
+ * Moonscope extension: as_of=YYYY-MM-DD answers as known at the end of
+ * that UTC day (it is then "now"; no later row is read); 400 "invalid
+ * as_of" when it is not such a date.
  * 200: {"prices": [[ms, price]...], "market_caps": [[ms, cap]...],
  *      "total_volumes": [[ms, volume]...]}, oldest first, timestamps in
  *      milliseconds; a day whose value is unknown is left out of that
@@ -41,6 +44,7 @@ static const struct ms_param_spec params[] = {
 	MS_CG_PARAM("days", 16, "days back from now (required): 1.. or max"),
 	MS_CG_PARAM("interval", 16, "daily, or absent for automatic"),
 	MS_CG_PARAM_PRECISION,
+	MS_CG_PARAM_AS_OF,
 	MS_CG_PARAM_KEYS,
 };
 
@@ -51,6 +55,7 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 	static const char *const intervals[] = { "daily", NULL };
 	const struct ms_param_value *id = ms_request_path_param(req, "id");
 	struct ms_store *st;
+	int32_t as_of;
 	struct ms_asset a;
 	const char *days_s = NULL;
 	int64_t days = -1;   /* max */
@@ -60,6 +65,8 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 
 	if ((st = ms_cg_store(ctx, req, res)) == NULL)
 		return 0;
+	if ((rc = ms_cg_check_as_of(req, res, &as_of)) != 0)
+		return MS_CG_DONE(rc);
 	rc = ms_cg_find(st, id->s, &a);
 	if (rc == MS_ERR_NOTFOUND)
 		return MS_CG_DONE(ms_cg_error(res, 404, "coin not found"));
@@ -73,7 +80,7 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 	    &interval)) != 0 ||
 	    (rc = ms_cg_precision(req, res, &digits)) != 0)
 		return MS_CG_DONE(rc);
-	rc = ms_cg_now(st, &now);
+	rc = ms_cg_day(st, as_of, &now);
 	if (rc == MS_ERR_NODATA) {
 		now = 0;
 		from = 1;   /* an empty range */

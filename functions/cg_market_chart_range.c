@@ -17,6 +17,9 @@
  * own daily convention. CoinGecko gives hourly points for ranges within
  * 90 days (5-minutely within one day of now); Moonscope has daily bars
  * only and returns them for every range.
+ * Moonscope extension: as_of=YYYY-MM-DD answers as known at the end of
+ * that UTC day (it is then "now"; no later row is read); 400 "invalid
+ * as_of" when it is not such a date.
  * 200: {"prices", "market_caps", "total_volumes"} as in market_chart.
  * Errors ({"error": ...}): 404 "coin not found"; 422 "Missing parameter
  *      vs_currency" / "from" / "to"; 400 "invalid vs_currency", "invalid
@@ -38,6 +41,7 @@ static const struct ms_param_spec params[] = {
 	MS_CG_PARAM("to", 32, "end (required): UNIX seconds or YYYY-MM-DD[THH:MM]"),
 	MS_CG_PARAM("interval", 16, "daily, or absent for automatic"),
 	MS_CG_PARAM_PRECISION,
+	MS_CG_PARAM_AS_OF,
 	MS_CG_PARAM_KEYS,
 };
 
@@ -55,14 +59,18 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 	static const char *const intervals[] = { "daily", NULL };
 	const struct ms_param_value *id = ms_request_path_param(req, "id");
 	struct ms_store *st;
+	int32_t as_of;
 	struct ms_asset a;
 	const char *from_s = NULL, *to_s = NULL;
 	int64_t from, to;
+	int32_t to_day;
 	int rc, interval, digits;
 	cJSON *doc = NULL;
 
 	if ((st = ms_cg_store(ctx, req, res)) == NULL)
 		return 0;
+	if ((rc = ms_cg_check_as_of(req, res, &as_of)) != 0)
+		return MS_CG_DONE(rc);
 	rc = ms_cg_find(st, id->s, &a);
 	if (rc == MS_ERR_NOTFOUND)
 		return MS_CG_DONE(ms_cg_error(res, 404, "coin not found"));
@@ -80,8 +88,11 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 	if (ms_cg_parse_time(to_s, &to) != 0 || to < from)
 		return MS_CG_DONE(ms_cg_error(res, 400, "invalid to"));
 	/* Bars whose close instant (day + 1) * 86400 lies in [from, to]. */
-	rc = ms_cg_chart(st, a.id, first_day(from), (int32_t)(to / 86400 - 1),
-	    digits, &doc);
+	/* With as_of, no bar after that day. */
+	to_day = (int32_t)(to / 86400 - 1);
+	if (as_of >= 0 && to_day > as_of)
+		to_day = as_of;
+	rc = ms_cg_chart(st, a.id, first_day(from), to_day, digits, &doc);
 	if (rc != 0)
 		return rc;
 	return ms_cg_send(res, doc);

@@ -23,6 +23,9 @@
  * last bar, high/low the extremes of its bars — null where a bar lacks
  * them (close-only sources such as CoinGecko snapshots). A block without
  * any bar gives no candle.
+ * Moonscope extension: as_of=YYYY-MM-DD answers as known at the end of
+ * that UTC day (it is then "now"; no later row is read); 400 "invalid
+ * as_of" when it is not such a date.
  * 200: [[ms, open, high, low, close]...], oldest first.
  * Errors ({"error": ...}): 404 "coin not found"; 422 "Missing parameter
  *      vs_currency" / "days"; 400 "invalid vs_currency", "invalid days",
@@ -46,6 +49,7 @@ static const struct ms_param_spec params[] = {
 	    "days back from now (required): 1, 7, 14, 30, 90, 180, 365, max"),
 	MS_CG_PARAM("interval", 16, "daily, or absent for automatic"),
 	MS_CG_PARAM_PRECISION,
+	MS_CG_PARAM_AS_OF,
 	MS_CG_PARAM_KEYS,
 };
 
@@ -89,6 +93,7 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 	static const char *const intervals[] = { "daily", NULL };
 	const struct ms_param_value *id = ms_request_path_param(req, "id");
 	struct ms_store *st;
+	int32_t as_of;
 	struct ms_asset a;
 	struct ms_bar *bars = NULL;
 	size_t n = 0, i, j;
@@ -99,6 +104,8 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 
 	if ((st = ms_cg_store(ctx, req, res)) == NULL)
 		return 0;
+	if ((rc = ms_cg_check_as_of(req, res, &as_of)) != 0)
+		return MS_CG_DONE(rc);
 	rc = ms_cg_find(st, id->s, &a);
 	if (rc == MS_ERR_NOTFOUND)
 		return MS_CG_DONE(ms_cg_error(res, 404, "coin not found"));
@@ -113,7 +120,7 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 		return MS_CG_DONE(rc);
 	if ((doc = cJSON_CreateArray()) == NULL)
 		return MS_ERR_NOMEM;
-	rc = ms_cg_now(st, &now);
+	rc = ms_cg_day(st, as_of, &now);
 	if (rc == MS_ERR_NODATA)
 		return ms_cg_send(res, doc);
 	from = day_values[d] < 0 ? 0 : now - day_values[d] + 1;

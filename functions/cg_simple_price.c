@@ -12,6 +12,9 @@
  *   include_last_updated_at  true | false (default false)
  *   precision                full | 0..18 decimals of the price
  *   x_cg_demo_api_key, x_cg_pro_api_key   accepted, not checked
+ * Moonscope extension: as_of=YYYY-MM-DD answers as known at the end of
+ * that UTC day (it is then "now"; no later row is read); 400 "invalid
+ * as_of" when it is not such a date.
  * 200: {"<key>": {"usd", "usd_market_cap"?, "usd_24h_vol"?,
  *      "usd_24h_change"?, "last_updated_at"?}} as of the last day in the
  *      store: the close of each coin's last bar, its market cap and volume,
@@ -47,6 +50,7 @@ static const struct ms_param_spec params[] = {
 	MS_CG_PARAM_FLAG("include_24hr_change", "include usd_24h_change"),
 	MS_CG_PARAM_FLAG("include_last_updated_at", "include last_updated_at"),
 	MS_CG_PARAM_PRECISION,
+	MS_CG_PARAM_AS_OF,
 	MS_CG_PARAM_KEYS,
 };
 
@@ -99,6 +103,7 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 	char buf[MS_CG_LIST_MAX + 1], key[MS_NAME_MAX + 1];
 	const char *list = NULL;
 	int rc, n, all, which = 0;
+	int32_t as_of;
 	cJSON *doc;
 
 	if ((st = ms_cg_store(ctx, req, res)) == NULL)
@@ -112,7 +117,8 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 	    &o.updated)) != 0 ||
 	    (rc = ms_cg_precision(req, res, &o.digits)) != 0 ||
 	    (rc = ms_cg_choice(req, res, "include_tokens", tokens, 0,
-	    &all)) != 0)
+	    &all)) != 0 ||
+	    (rc = ms_cg_check_as_of(req, res, &as_of)) != 0)
 		return MS_CG_DONE(rc);
 	for (which = 0; which < 3 && list == NULL; which++)
 		list = ms_cg_text(req, lookups[which]);
@@ -128,7 +134,7 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 	}
 	if ((doc = cJSON_CreateObject()) == NULL)
 		return MS_ERR_NOMEM;
-	rc = ms_cg_now(st, &o.now);
+	rc = ms_cg_day(st, as_of, &o.now);
 	if (rc == MS_ERR_NODATA)
 		return ms_cg_send(res, doc);
 	for (int i = 0; rc == 0 && i < n; i++) {
@@ -144,7 +150,7 @@ handle(struct ms_ctx *ctx, const struct ms_request *req,
 			    found, all ? 8 : 1, &nf);
 		}
 		for (size_t k = 0; rc == 0 && k < nf; k++) {
-			rc = ms_cg_market_of(st, &found[k], o.now, &c);
+			rc = ms_cg_quote_of(st, &found[k], o.now, &c);
 			if (rc == MS_ERR_NODATA) {
 				rc = 0;
 				continue;

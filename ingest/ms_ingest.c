@@ -21,10 +21,12 @@
 
 #include <cJSON.h>
 
+#include "ms_cg.h"
 #include "ms_date.h"
 #include "ms_error.h"
 #include "ms_identity.h"
 #include "ms_ingest.h"
+#include "ms_reference.h"
 #include "ms_store.h"
 #include "ms_upstream.h"
 
@@ -361,6 +363,246 @@ ms_ingest_parse_global(const char *body, size_t len, struct ms_ingest_global *g,
 	if (rc == MS_OK)
 		g->present = 1;
 	return rc;
+}
+
+/* ---- /coins/categories/list ------------------------------------------ */
+
+/* Sectors in the order a limited run asks for them (see ms_ingest.h). */
+static const char *const sector_order[] = {
+	"layer-1", "defi", "meme", "stablecoin", "layer-2", "ai",
+	"smart-contracts", "exchange", "gaming", "rwa", "liquid-staking",
+	"infrastructure", "depin", "oracle", "interoperability", "storage",
+	"privacy", "metaverse", "nft", "wrapped", "layer-0", "payments",
+	"store-of-value",
+};
+
+#define NSECTORS (sizeof(sector_order) / sizeof(sector_order[0]))
+#define TAG_BITS 64
+
+/* The vocabulary index of slug, or -1 (also past the 64 bits of a set). */
+static int
+vocab_index(const char *slug)
+{
+	size_t n;
+	const char *const *v = ms_reference_vocab(&n);
+
+	for (size_t i = 0; i < n && i < TAG_BITS; i++)
+		if (strcmp(v[i], slug) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The position of vocabulary slug i in sector_order (NSECTORS + i when
+ * it is not listed there). */
+static int
+sector_rank(size_t i)
+{
+	size_t n;
+	const char *const *v = ms_reference_vocab(&n);
+
+	for (size_t k = 0; k < NSECTORS; k++)
+		if (i < n && strcmp(sector_order[k], v[i]) == 0)
+			return (int)k;
+	return (int)(NSECTORS + i);
+}
+
+uint64_t
+ms_ingest_category_tags(const char *id, const char *name,
+    enum ms_ingest_cat_how *how)
+{
+	const char *to[8];
+	size_t k = 0;
+	uint64_t tags = 0;
+	enum ms_ingest_cat_how h = MS_INGEST_CAT_NONE;
+
+	if (name != NULL && name[0] != '\0')
+		k = ms_reference_map("coingecko_categories", name, to, 8);
+	if (k > 0) {
+		h = k == 1 && strcmp(ms_cg_category_name(to[0]), name) == 0 ?
+		    MS_INGEST_CAT_CANONICAL : MS_INGEST_CAT_NAME;
+	} else if (id != NULL && vocab_index(id) >= 0) {
+		to[0] = id;
+		k = 1;
+		h = MS_INGEST_CAT_ID;
+	}
+	for (size_t i = 0; i < k; i++) {
+		int b = vocab_index(to[i]);
+
+		if (b >= 0)
+			tags |= UINT64_C(1) << b;
+	}
+	if (tags == 0)
+		h = MS_INGEST_CAT_NONE;
+	if (how != NULL)
+		*how = h;
+	return tags;
+}
+
+static int
+cmp_category_id(const void *pa, const void *pb)
+{
+	const struct ms_ingest_category *a = *(const struct ms_ingest_category
+	    *const *)pa;
+	const struct ms_ingest_category *b = *(const struct ms_ingest_category
+	    *const *)pb;
+	int c = strcmp(a->id, b->id);
+
+	if (c != 0)
+		return c;
+	return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+/*
+ * Drops the entries of v[0..*n) whose id came earlier in the list (each
+ * counted in *skipped), keeping list order: sorting pointers by (id,
+ * position) finds them in n log n, whatever the list's size.
+ */
+static int
+drop_repeated(struct ms_ingest_category *v, size_t *n,
+    unsigned long *skipped)
+{
+	struct ms_ingest_category **p, *first;
+	size_t k = 0;
+
+	if (*n < 2)
+		return MS_OK;
+	if ((p = malloc(*n * sizeof(*p))) == NULL)
+		return MS_ERR_NOMEM;
+	for (size_t i = 0; i < *n; i++)
+		p[i] = &v[i];
+	qsort(p, *n, sizeof(*p), cmp_category_id);
+	first = p[0];
+	for (size_t i = 1; i < *n; i++) {
+		if (strcmp(p[i]->id, first->id) == 0)
+			p[i]->id[0] = '\0';     /* a repeat: dropped below */
+		else
+			first = p[i];
+	}
+	free(p);
+	for (size_t i = 0; i < *n; i++) {
+		if (v[i].id[0] == '\0') {
+			(*skipped)++;
+			continue;
+		}
+		if (k != i)
+			v[k] = v[i];
+		k++;
+	}
+	*n = k;
+	return MS_OK;
+}
+
+int
+ms_ingest_parse_categories(const char *body, size_t len,
+    struct ms_ingest_category **out, size_t *n, unsigned long *skipped,
+    char *err, size_t errlen)
+{
+	cJSON *root = NULL;
+	const cJSON *el;
+	struct ms_ingest_category *v = NULL;
+	size_t total, i = 0, k = 0;
+	int rc;
+
+	if ((rc = ms_upstream_parse_json(body, len, &root, err, errlen)) != 0)
+		return rc;
+	if (!cJSON_IsArray(root)) {
+		snprintf(err, errlen, "expected an array of categories, got %s",
+		    json_type(root));
+		cJSON_Delete(root);
+		return MS_ERR_PARSE;
+	}
+	total = (size_t)cJSON_GetArraySize(root);
+	if (total > MS_INGEST_CATLIST_MAX) {
+		snprintf(err, errlen, "more than %d categories",
+		    MS_INGEST_CATLIST_MAX);
+		cJSON_Delete(root);
+		return MS_ERR_TOOBIG;
+	}
+	if (total > 0 && (v = calloc(total, sizeof(*v))) == NULL) {
+		cJSON_Delete(root);
+		return MS_ERR_NOMEM;
+	}
+	rc = MS_OK;
+	cJSON_ArrayForEach(el, root) {
+		struct ms_ingest_category *c = &v[k];
+		const cJSON *id;
+		char ctx[32];
+		size_t idlen;
+
+		snprintf(ctx, sizeof(ctx), "[%zu]", i);
+		i++;
+		if (!cJSON_IsObject(el)) {
+			snprintf(err, errlen, "%s: expected an object, got %s",
+			    ctx, json_type(el));
+			rc = MS_ERR_PARSE;
+			break;
+		}
+		id = cJSON_GetObjectItemCaseSensitive(el, "category_id");
+		if (id != NULL && !cJSON_IsNull(id) &&
+		    (!cJSON_IsString(id) || id->valuestring == NULL)) {
+			snprintf(err, errlen, "%s.category_id: expected a string "
+			    "or null, got %s", ctx, json_type(id));
+			rc = MS_ERR_PARSE;
+			break;
+		}
+		if ((rc = str_field(el, "name", c->name, sizeof(c->name), ctx,
+		    err, errlen)) != MS_OK)
+			break;
+		idlen = cJSON_IsString(id) ? strlen(id->valuestring) : 0;
+		if (idlen == 0 || !ms_ingest_id_ok(id->valuestring, idlen)) {
+			(*skipped)++;
+			continue;
+		}
+		memcpy(c->id, id->valuestring, idlen + 1);
+		c->tags = ms_ingest_category_tags(c->id, c->name, &c->how);
+		c->pos = i - 1;
+		k++;
+	}
+	cJSON_Delete(root);
+	if (rc == MS_OK)
+		rc = drop_repeated(v, &k, skipped);
+	if (rc != MS_OK) {
+		free(v);
+		return rc;
+	}
+	*out = v;
+	*n = k;
+	return MS_OK;
+}
+
+static int
+cmp_category(const void *pa, const void *pb)
+{
+	const struct ms_ingest_category *a = pa, *b = pb;
+
+	if (a->order != b->order)
+		return a->order < b->order ? -1 : 1;
+	return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+size_t
+ms_ingest_pick_categories(struct ms_ingest_category *v, size_t n, size_t max)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int best = 1 << 20;
+
+		for (size_t b = 0; b < TAG_BITS; b++)
+			if ((v[i].tags >> b) & 1) {
+				int r = sector_rank(b);
+
+				if (r < best)
+					best = r;
+			}
+		/* Unmapped ones last; then by how, then by sector. */
+		v[i].order = v[i].how == MS_INGEST_CAT_NONE ? 1 << 30 :
+		    (int)v[i].how * (1 << 21) + best;
+		k += v[i].tags != 0;
+	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_category);
+	return k < max ? k : max;
 }
 
 /* ---- market_chart ----------------------------------------------------- */
@@ -739,6 +981,32 @@ record_import(struct ms_store *st, const char *label, int64_t source,
 	return step_done(s);
 }
 
+/* Merges an item's category tags into its asset's categories. */
+static int
+item_tags(struct ms_store *st, const struct ms_ingest_item *it, int64_t asset,
+    int *changed, struct ms_ingest_result *r)
+{
+	const char *add[TAG_BITS];
+	size_t n, k = 0;
+	const char *const *v = ms_reference_vocab(&n);
+	unsigned long added = 0;
+	int rc;
+
+	for (size_t i = 0; i < n && i < TAG_BITS; i++)
+		if ((it->tags >> i) & 1)
+			add[k++] = v[i];
+	rc = ms_reference_add_categories(st, asset, add, k, &added,
+	    &r->tags_overflow);
+	if (rc != MS_OK)
+		return rc;
+	if (added > 0) {
+		r->tags_added += added;
+		r->assets_retagged++;
+		*changed = 1;
+	}
+	return MS_OK;
+}
+
 static int
 write_items(struct ms_store *st, const struct ms_ingest_batch *b,
     int64_t source, int *changed, struct ms_ingest_result *r)
@@ -749,6 +1017,9 @@ write_items(struct ms_store *st, const struct ms_ingest_batch *b,
 		int touched = 0, rc;
 
 		if ((rc = item_asset(st, it, &asset, changed, r)) != MS_OK)
+			return rc;
+		if (it->tags != 0 &&
+		    (rc = item_tags(st, it, asset, changed, r)) != MS_OK)
 			return rc;
 		for (size_t k = 0; k < it->npts; k++) {
 			const struct ms_ingest_point *p = &it->pts[k];
@@ -850,6 +1121,8 @@ ms_ingest_defaults(struct ms_ingest_opts *o)
 	o->history_top = -1;
 	o->backfill_days = 365;
 	o->refresh_days = 0;
+	o->history_max = -1;
+	o->categories = MS_INGEST_CATEGORIES_DEFAULT;
 }
 
 struct run {
@@ -1092,6 +1365,121 @@ fetch_global(struct run *ru)
 	return MS_OK;
 }
 
+static int
+cmp_item_ptr(const void *a, const void *b)
+{
+	const struct ms_ingest_item *x = *(const struct ms_ingest_item *const *)a;
+	const struct ms_ingest_item *y = *(const struct ms_ingest_item *const *)b;
+
+	return strcmp(x->id, y->id);
+}
+
+/*
+ * Tags the universe coins on the pages of one category. Pages of
+ * per_page coins by market cap, until a short page, a page with no coin
+ * of the universe (the rest of the category has smaller market caps, so
+ * it is outside the top N too) or as many pages as the universe has.
+ */
+static int
+fetch_category(struct run *ru, const struct ms_ingest_category *cat,
+    struct ms_ingest_item **idx, struct ms_ingest_coin *coins, int per_page)
+{
+	int pages = (ru->o->top + per_page - 1) / per_page;
+	int rc = MS_OK;
+
+	for (int p = 1; p <= pages; p++) {
+		char path[256], err[512];
+		char *body = NULL;
+		size_t len = 0, n = 0;
+		unsigned long skipped = 0, hits = 0;
+
+		snprintf(path, sizeof(path), "/coins/markets?vs_currency=usd&"
+		    "category=%s&order=market_cap_desc&per_page=%d&page=%d",
+		    cat->id, per_page, p);
+		if ((rc = fetch(ru, path, &body, &len)) != MS_OK)
+			return rc;
+		ru->r->cat_pages++;
+		rc = ms_ingest_parse_markets(body, len, coins, (size_t)per_page,
+		    &n, &skipped, err, sizeof(err));
+		free(body);
+		if (rc != MS_OK)
+			return fail_parse(ru, path, err, rc);
+		for (size_t i = 0; i < n; i++) {
+			struct ms_ingest_item key, *kp = &key, **hit;
+
+			memcpy(key.id, coins[i].id, sizeof(key.id));
+			hit = bsearch(&kp, idx, ru->b.n, sizeof(*idx),
+			    cmp_item_ptr);
+			if (hit == NULL)
+				continue;
+			if ((*hit)->tags == 0)
+				ru->r->coins_tagged++;
+			(*hit)->tags |= cat->tags;
+			hits++;
+		}
+		if (n < (size_t)per_page || hits == 0)
+			break;
+	}
+	return MS_OK;
+}
+
+/* /coins/categories/list, then the markets of the chosen categories. */
+static int
+fetch_categories(struct run *ru)
+{
+	static const char path[] = "/coins/categories/list";
+	int per_page = ru->o->top < MS_INGEST_PAGE_MAX ? ru->o->top :
+	    MS_INGEST_PAGE_MAX;
+	struct ms_ingest_category *cats = NULL;
+	struct ms_ingest_item **idx = NULL;
+	struct ms_ingest_coin *coins = NULL;
+	char err[512];
+	char *body = NULL;
+	size_t len = 0, ncat = 0, nask;
+	unsigned long skipped = 0;
+	int rc;
+
+	if ((rc = fetch(ru, path, &body, &len)) != MS_OK)
+		return rc;
+	rc = ms_ingest_parse_categories(body, len, &cats, &ncat, &skipped, err,
+	    sizeof(err));
+	free(body);
+	if (rc != MS_OK)
+		return fail_parse(ru, path, err, rc);
+	ru->r->cat_list_asked = 1;
+	ru->r->cat_listed = ncat;
+	nask = ms_ingest_pick_categories(cats, ncat,
+	    (size_t)ru->o->categories);
+	for (size_t i = 0; i < ncat; i++)
+		ru->r->cat_mapped += cats[i].tags != 0;
+	progress(ru, "ingest: /coins/categories/list: %zu categories, %lu "
+	    "with a Moonscope category; asking the markets of %zu", ncat,
+	    ru->r->cat_mapped, nask);
+	if (nask > 0 && ru->b.n > 0) {
+		idx = malloc(ru->b.n * sizeof(*idx));
+		coins = calloc((size_t)per_page, sizeof(*coins));
+		if (idx == NULL || coins == NULL)
+			rc = MS_ERR_NOMEM;
+		for (size_t i = 0; rc == MS_OK && i < ru->b.n; i++)
+			idx[i] = &ru->b.items[i];
+		if (rc == MS_OK)
+			qsort(idx, ru->b.n, sizeof(*idx), cmp_item_ptr);
+		for (size_t i = 0; rc == MS_OK && i < nask; i++) {
+			rc = fetch_category(ru, &cats[i], idx, coins, per_page);
+			if (rc == MS_OK)
+				ru->r->cat_asked++;
+		}
+	}
+	if (rc == MS_OK && nask > 0)
+		progress(ru, "ingest: categories: %lu asked (%lu pages), %lu "
+		    "coins of the universe tagged", ru->r->cat_asked,
+		    ru->r->cat_pages, ru->r->coins_tagged);
+	free(coins);
+	free(idx);
+	free(cats);
+	return rc;
+}
+
 /* Adds the coins of --ids (resolved through /coins/list when fetched). */
 static int
 add_ids(struct run *ru)
@@ -1226,6 +1614,64 @@ fetch_history(struct run *ru, struct ms_ingest_item *it)
 	return MS_OK;
 }
 
+/* Days an item still has to fetch. */
+static size_t
+missing_days(const struct ms_ingest_item *it)
+{
+	size_t k = 0;
+
+	if (it->want == NULL)
+		return 0;
+	for (int32_t d = it->want_lo; d <= it->want_hi; d++)
+		k += it->want[d - it->want_lo] != 0;
+	return k;
+}
+
+struct hist_rank {
+	size_t i, missing;
+};
+
+static int
+cmp_hist_rank(const void *pa, const void *pb)
+{
+	const struct hist_rank *a = pa, *b = pb;
+
+	if (a->missing != b->missing)
+		return a->missing > b->missing ? -1 : 1;
+	return a->i < b->i ? -1 : a->i > b->i;
+}
+
+/*
+ * Keeps the history plan of the keep items missing the most days (ties:
+ * the earlier in the universe, i.e. the larger market cap) and drops the
+ * others' (counted as deferred: a later run asks for them).
+ */
+static int
+defer_history(struct run *ru, size_t keep)
+{
+	struct hist_rank *v;
+	size_t n = 0;
+
+	if ((v = malloc(ru->b.n * sizeof(*v))) == NULL)
+		return MS_ERR_NOMEM;
+	for (size_t i = 0; i < ru->b.n; i++)
+		if (ru->b.items[i].want != NULL) {
+			v[n].i = i;
+			v[n].missing = missing_days(&ru->b.items[i]);
+			n++;
+		}
+	qsort(v, n, sizeof(*v), cmp_hist_rank);
+	for (size_t k = keep; k < n; k++) {
+		struct ms_ingest_item *it = &ru->b.items[v[k].i];
+
+		free(it->want);
+		it->want = NULL;
+		ru->r->deferred++;
+	}
+	free(v);
+	return MS_OK;
+}
+
 static int
 source_lookup(struct run *ru)
 {
@@ -1262,6 +1708,8 @@ run_phases(struct run *ru)
 		return rc;
 	if (!o->no_global && (rc = fetch_global(ru)) != MS_OK)
 		return rc;
+	if (o->categories > 0 && (rc = fetch_categories(ru)) != MS_OK)
+		return rc;
 	if (o->no_history)
 		return MS_OK;
 	/* Plan: the first history_top coins of the markets, and all --ids. */
@@ -1278,6 +1726,11 @@ run_phases(struct run *ru)
 		else
 			nhist++;
 	}
+	if (o->history_max >= 0 && nhist > (size_t)o->history_max &&
+	    (rc = defer_history(ru, (size_t)o->history_max)) != MS_OK)
+		return rc;
+	if (o->history_max >= 0 && nhist > (size_t)o->history_max)
+		nhist = (size_t)o->history_max;
 	for (size_t i = 0; i < ru->b.n; i++) {
 		struct ms_ingest_item *it = &ru->b.items[i];
 
@@ -1338,6 +1791,7 @@ ms_ingest_run(struct ms_store *st, struct ms_upstream *u, const char *label,
 		/* Nothing of a failed run is counted as written. */
 		r->inserted = r->updated = r->unchanged = 0;
 		r->assets_new = 0;
+		r->tags_added = r->assets_retagged = r->tags_overflow = 0;
 		r->changed = 0;
 	}
 	r->net = *ms_upstream_stats(u);
@@ -1401,6 +1855,21 @@ ms_ingest_print(FILE *f, const struct ms_ingest_result *r, int ok)
 	    r->chart.points, r->chart.intraday, r->chart.out_of_range,
 	    r->already_stored, r->chart.null_price, r->chart.bad_value,
 	    r->chart.duplicates);
+	if (r->deferred > 0)
+		fprintf(f, "  history: %lu assets with missing days left for a "
+		    "later run (--history-max)\n", r->deferred);
+	if (r->cat_list_asked)
+		fprintf(f, "  categories: %lu listed, %lu with a Moonscope "
+		    "category, markets of %lu asked (%lu pages); %lu coins "
+		    "tagged%s\n", r->cat_listed, r->cat_mapped, r->cat_asked,
+		    r->cat_pages, r->coins_tagged, ok ? "" : " (not written)");
+	if (ok && r->cat_list_asked)
+		fprintf(f, "  categories added %lu to %lu assets\n",
+		    r->tags_added, r->assets_retagged);
+	if (r->tags_overflow > 0)
+		fprintf(f, "  note: %lu categories not added (an asset's list "
+		    "would pass %d bytes)\n", r->tags_overflow,
+		    MS_REF_CATEGORIES_MAX);
 	if (r->chart.zero_as_null > 0)
 		fprintf(f, "  note: %lu zero market caps or volumes stored as "
 		    "unknown (NULL)\n", r->chart.zero_as_null);

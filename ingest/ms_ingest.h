@@ -13,8 +13,15 @@
  *     universe that lacks days, /coins/{id}/market_chart/range?vs_currency=
  *     usd&from&to for the span of its missing days, widened to at least
  *     92 days so CoinGecko answers with daily (00:00 UTC) points.
+ *     Sectors (optional, `categories` > 0): /coins/categories/list, then
+ *     /coins/markets?category=ID for up to `categories` of the listed
+ *     categories that map to a Moonscope category (ms_reference.h's
+ *     vocabulary, chosen in the order of ms_ingest_pick_categories); each
+ *     universe coin on those pages is tagged with the category.
  *  2. Write, in ONE transaction (BEGIN IMMEDIATE ... COMMIT): assets,
- *     bars, `daily` rebuilds, one `imports` row, data_version. Any
+ *     their new category tags (merged into assets.categories as the
+ *     category importer merges them: existing tags are kept), bars,
+ *     `daily` rebuilds, one `imports` row, data_version. Any
  *     failure in either phase writes nothing (ROLLBACK) and the store stays
  *     exactly as it was.
  *
@@ -68,6 +75,10 @@
 #define MS_INGEST_LIST_MAX 200000     /* /coins/list entries */
 #define MS_INGEST_SERIES_MAX 200000   /* points in one chart series */
 #define MS_INGEST_POINTS_MAX 20000000 /* points held by one run */
+#define MS_INGEST_CATEGORIES_MAX 1000 /* categories asked per run */
+#define MS_INGEST_CATEGORIES_DEFAULT 25
+#define MS_INGEST_CATLIST_MAX 20000   /* /coins/categories/list entries */
+#define MS_INGEST_CAT_NAME_MAX 127    /* longer names are unknown */
 
 /* One coin of /coins/markets or /coins/list. Strings are "" when the
  * upstream gave none (or one too long to store). */
@@ -77,6 +88,28 @@ struct ms_ingest_coin {
 	char name[MS_NAME_MAX + 1];
 	double price, market_cap, volume;   /* NaN = unknown */
 	double rank;                        /* market_cap_rank; NaN unknown */
+};
+
+/* How an upstream category maps to Moonscope's categories. */
+enum ms_ingest_cat_how {
+	MS_INGEST_CAT_NONE,       /* no Moonscope category: never asked */
+	MS_INGEST_CAT_CANONICAL,  /* its name is the one Moonscope serves
+	                           * for exactly that category
+	                           * (ms_cg_category_name) */
+	MS_INGEST_CAT_NAME,       /* another name the category importer
+	                           * maps (ms_reference_map) */
+	MS_INGEST_CAT_ID          /* name unmapped or null, but the id is a
+	                           * Moonscope category itself */
+};
+
+/* One entry of /coins/categories/list. */
+struct ms_ingest_category {
+	char id[MS_SLUG_MAX + 1];              /* category_id */
+	char name[MS_INGEST_CAT_NAME_MAX + 1]; /* "" when null or unusable */
+	uint64_t tags;        /* bit i: ms_reference_vocab()[i]; 0 = none */
+	enum ms_ingest_cat_how how;
+	size_t pos;           /* position in the list */
+	int order;            /* selection key (ms_ingest_pick_categories) */
 };
 
 /* One stored daily point: the bar of `day` (the snapshot date - 1). */
@@ -145,6 +178,46 @@ int ms_ingest_parse_chart(const char *body, size_t len, int32_t day_min,
     int32_t day_max, struct ms_ingest_point **out, size_t *n,
     struct ms_ingest_chart_stats *cs, char *err, size_t errlen);
 
+/*
+ * The Moonscope categories of an upstream category as a bit set over
+ * ms_reference_vocab() (bit i = vocabulary entry i), and how they were
+ * found (*how may be NULL): its name through the category importer's
+ * CoinGecko table (ms_reference_map, layout coingecko_categories); else,
+ * when the name is unmapped or empty, its id when the id is itself a
+ * vocabulary slug (what another Moonscope serves for a category without
+ * a CoinGecko name, e.g. payments). 0 when neither.
+ */
+uint64_t ms_ingest_category_tags(const char *id, const char *name,
+    enum ms_ingest_cat_how *how);
+
+/*
+ * Parses /coins/categories/list ([{"category_id", "name"}]) into a
+ * malloc'd array in list order (free with free()) in *out, *n entries,
+ * each with its tags. An entry whose category_id is null, missing or not
+ * a usable id (ms_ingest_id_ok) is left out and counted in *skipped, as
+ * is a repeated id; a name that is null, missing, over
+ * MS_INGEST_CAT_NAME_MAX bytes or has control bytes is unknown (""). A
+ * body that is not an array of objects, a category_id or name of another
+ * type, or more than MS_INGEST_CATLIST_MAX entries is an error naming the
+ * entry.
+ */
+int ms_ingest_parse_categories(const char *body, size_t len,
+    struct ms_ingest_category **out, size_t *n, unsigned long *skipped,
+    char *err, size_t errlen);
+
+/*
+ * Orders v[0..n) for asking and returns how many to ask (at most max):
+ * only categories with tags; first the canonical names in Moonscope's
+ * order of sectors (layer-1, defi, meme, stablecoin, layer-2, ai,
+ * smart-contracts, exchange, gaming, rwa, liquid-staking, infrastructure,
+ * depin, oracle, interoperability, storage, privacy, metaverse, nft,
+ * wrapped, layer-0, payments, store-of-value, then any other vocabulary
+ * slug), then other mapped names, then ids, each by their best sector and
+ * then list position.
+ */
+size_t ms_ingest_pick_categories(struct ms_ingest_category *v, size_t n,
+    size_t max);
+
 /* Parses /global into *g. */
 int ms_ingest_parse_global(const char *body, size_t len,
     struct ms_ingest_global *g, char *err, size_t errlen);
@@ -162,6 +235,8 @@ struct ms_ingest_item {
 	unsigned char *want;               /* NULL = none */
 	struct ms_ingest_point *pts;           /* owned */
 	size_t npts;
+	uint64_t tags;                     /* categories to add (bit set over
+	                                    * ms_reference_vocab); 0 none */
 };
 
 struct ms_ingest_batch {
@@ -181,6 +256,18 @@ struct ms_ingest_result {
 	unsigned long unlisted;        /* universe coins absent from the list */
 	unsigned long history_assets;  /* charts requested */
 	unsigned long up_to_date;      /* nothing missing: no request */
+	unsigned long deferred;        /* missing days left for a later run
+	                                * (history_max) */
+	/* Categories. */
+	int cat_list_asked;            /* /coins/categories/list was fetched */
+	unsigned long cat_listed;      /* usable /coins/categories/list ids */
+	unsigned long cat_mapped;      /* of them with a Moonscope category */
+	unsigned long cat_asked;       /* categories whose markets were asked */
+	unsigned long cat_pages;       /* pages of those */
+	unsigned long coins_tagged;    /* universe coins given a category */
+	unsigned long tags_added;      /* (asset, category) pairs written */
+	unsigned long assets_retagged; /* assets whose categories changed */
+	unsigned long tags_overflow;   /* not added: the string was full */
 	unsigned long assets_new;
 	struct ms_ingest_chart_stats chart;
 	unsigned long already_stored;  /* points for days not wanted */
@@ -209,6 +296,13 @@ int ms_ingest_write(struct ms_store *st, const struct ms_ingest_batch *b,
 struct ms_ingest_opts {
 	int top;                   /* 1..MS_INGEST_TOP_MAX (250) */
 	int history_top;           /* history for the first K; -1 = all */
+	int history_max;           /* at most K chart requests, the coins
+	                            * missing the most days first (ties: market
+	                            * order); the rest wait for a later run;
+	                            * -1 = no limit */
+	int categories;            /* categories whose markets are asked,
+	                            * 0..MS_INGEST_CATEGORIES_MAX; 0 = no
+	                            * category request at all (25) */
 	int backfill_days;         /* 1..MS_INGEST_BACKFILL_MAX (365) */
 	int refresh_days;          /* 0..backfill_days (0) */
 	int32_t today;             /* 0 = the real UTC date */

@@ -920,6 +920,54 @@ apply_row(struct rimp *im, const struct row_cats *rc, struct match *m)
 	return note_changed(im, m->id);
 }
 
+int
+ms_reference_add_categories(struct ms_store *st, int64_t asset_id,
+    const char *const *add, size_t nadd, unsigned long *added,
+    unsigned long *overflow)
+{
+	static const char sel[] = "SELECT categories FROM assets WHERE id = ?1";
+	static const char upd[] =
+	    "UPDATE assets SET categories = ?2 WHERE id = ?1";
+	char merged[MS_REF_CATEGORIES_MAX + 2];
+	char *old = NULL;
+	sqlite3_stmt *s;
+	size_t n;
+	int rc;
+
+	*added = 0;
+	if (nadd == 0)
+		return MS_OK;
+	if ((s = ms_store_stmt(st, sel)) == NULL)
+		return MS_ERR_STORE;
+	sqlite3_bind_int64(s, 1, asset_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL &&
+	    (old = strdup((const char *)sqlite3_column_text(s, 0))) == NULL) {
+		sqlite3_reset(s);
+		return MS_ERR_NOMEM;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW) {
+		free(old);
+		return rc == SQLITE_DONE ? MS_ERR_NOTFOUND :
+		    rc == SQLITE_BUSY ? MS_ERR_BUSY : MS_ERR_STORE;
+	}
+	n = merge_categories(old, add, nadd, merged, sizeof(merged), overflow);
+	free(old);
+	if (n == 0)
+		return MS_OK;
+	if ((s = ms_store_stmt(st, upd)) == NULL)
+		return MS_ERR_STORE;
+	sqlite3_bind_int64(s, 1, asset_id);
+	sqlite3_bind_text(s, 2, merged, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return rc == SQLITE_BUSY ? MS_ERR_BUSY : MS_ERR_STORE;
+	*added = n;
+	return MS_OK;
+}
+
 /* Checks a field that must be empty or a number; 0 or a rejection. */
 static int
 check_optional_number(struct rimp *im, const struct ms_csv *csv, size_t i,

@@ -180,6 +180,22 @@ size_t ms_reference_map(const char *layout, const char *value,
 size_t ms_reference_mapping(size_t i, const char **layout,
     const char **value, const char **to, size_t max);
 
+/*
+ * Merges the category slugs add[0..nadd) into assets.categories of the
+ * asset with id asset_id, exactly as a category file's row is merged
+ * (sorted, de-duplicated, comma-separated, existing categories kept, the
+ * string rewritten only when a slug is new, at most MS_REF_CATEGORIES_MAX
+ * bytes). For other importers (ingest/ms_ingest.c) that tag sectors inside
+ * their own transaction: this neither begins nor commits one, nor bumps
+ * data_version — the caller does when *added > 0. Sets *added to the
+ * number of slugs added (0: unchanged) and adds the slugs that did not
+ * fit to *overflow. Returns 0, MS_ERR_NOTFOUND (no such asset),
+ * MS_ERR_BUSY, MS_ERR_NOMEM or MS_ERR_STORE.
+ */
+int ms_reference_add_categories(struct ms_store *st, int64_t asset_id,
+    const char *const *add, size_t nadd, unsigned long *added,
+    unsigned long *overflow);
+
 /* Writes a human-readable summary of r to f. */
 void ms_reference_print(FILE *f, const struct ms_reference_result *r);
 

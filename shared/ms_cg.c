@@ -237,6 +237,24 @@ ms_cg_precision(const struct ms_request *req, struct ms_response *res,
 	return 0;
 }
 
+int
+ms_cg_check_as_of(const struct ms_request *req, struct ms_response *res,
+    int32_t *day)
+{
+	const char *s = ms_cg_text(req, "as_of");
+	int32_t d;
+
+	*day = -1;
+	if (s == NULL)
+		return 0;
+	if (strlen(s) != MS_DATE_LEN ||
+	    ms_date_parse(s, MS_DATE_LEN, &d) != MS_OK ||
+	    d < MS_DATE_MIN || d > MS_DATE_MAX)
+		return invalid(res, "as_of");
+	*day = d;
+	return 0;
+}
+
 /* ---- values and time ------------------------------------------------- */
 
 double
@@ -450,6 +468,20 @@ ms_cg_now(struct ms_store *st, int32_t *out)
 }
 
 int
+ms_cg_day(struct ms_store *st, int32_t as_of, int32_t *out)
+{
+	int32_t last;
+	int rc;
+
+	if (as_of < 0)
+		return ms_cg_now(st, out);
+	if ((rc = ms_market_latest_day(st, as_of, &last)) != 0)
+		return rc;
+	*out = as_of;
+	return 0;
+}
+
+int
 ms_cg_listing(struct ms_store *st, int32_t day, struct ms_cg_market **out,
     size_t *n)
 {
@@ -597,9 +629,10 @@ ms_cg_find_by(struct ms_store *st, int by_name, const char *key,
 	return 0;
 }
 
-int
-ms_cg_market_of(struct ms_store *st, const struct ms_asset *a, int32_t day,
-    struct ms_cg_market *c)
+/* ms_cg_market_of, with the rank query only when want_rank. */
+static int
+market_of(struct ms_store *st, const struct ms_asset *a, int32_t day,
+    struct ms_cg_market *c, int want_rank)
 {
 	static const char sql[] =
 	    "SELECT " COIN_COLS " FROM daily d LEFT JOIN daily p "
@@ -630,7 +663,7 @@ ms_cg_market_of(struct ms_store *st, const struct ms_asset *a, int32_t day,
 	read_coin(s, 0, c);
 	sqlite3_reset(s);
 
-	if (isnan(c->bar.market_cap) ||
+	if (!want_rank || isnan(c->bar.market_cap) ||
 	    c->bar.day < day - (MS_LISTED_DAYS - 1))
 		return 0;
 	if ((s = ms_store_stmt(st, rank_sql)) == NULL)
@@ -644,6 +677,20 @@ ms_cg_market_of(struct ms_store *st, const struct ms_asset *a, int32_t day,
 	c->rank = sqlite3_column_int64(s, 0) + 1;
 	sqlite3_reset(s);
 	return 0;
+}
+
+int
+ms_cg_market_of(struct ms_store *st, const struct ms_asset *a, int32_t day,
+    struct ms_cg_market *c)
+{
+	return market_of(st, a, day, c, 1);
+}
+
+int
+ms_cg_quote_of(struct ms_store *st, const struct ms_asset *a, int32_t day,
+    struct ms_cg_market *c)
+{
+	return market_of(st, a, day, c, 0);
 }
 
 int

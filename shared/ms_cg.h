@@ -17,7 +17,10 @@
  * Moonscope that ingests /api/v3 from another one (CoinGecko timing: bar
  * day = date of the point - 1) gets the same days back.
  *
- * The as-of day of every cg answer is the last day in the store ("now").
+ * The as-of day of every cg answer ("now") is the last day in the store,
+ * or, with the Moonscope extension as_of=YYYY-MM-DD (MS_CG_PARAM_AS_OF, on
+ * the routes that have a "now"), that day: the answer is then as known at
+ * its end and reads no row dated after it.
  */
 #ifndef MS_CG_H
 #define MS_CG_H
@@ -69,6 +72,12 @@
 	MS_CG_PARAM("precision", 8, \
 	    "decimal places of price values: full or 0..18 (default: full)")
 
+/* Moonscope's as_of on cg routes (not CoinGecko's): see ms_cg_check_as_of. */
+#define MS_CG_PARAM_AS_OF \
+	MS_CG_PARAM("as_of", 16, "Moonscope extension: answer as known at " \
+	    "the end of this UTC day, YYYY-MM-DD (default: the last day in " \
+	    "the store)")
+
 /* Path parameter {id}: a Moonscope asset id; anything else is "coin not found". */
 #define MS_CG_PATH_ID \
 	{ .name = "id", .type = MS_PARAM_STRING, .required = 1, .max_len = 128, \
@@ -117,6 +126,14 @@ int ms_cg_choice(const struct ms_request *req, struct ms_response *res,
 /* A decimal integer in [min, max] (default def when absent). */
 int ms_cg_int(const struct ms_request *req, struct ms_response *res,
     const char *name, int64_t min, int64_t max, int64_t def, int64_t *out);
+
+/*
+ * as_of: absent (*day = -1) or a date YYYY-MM-DD within 2009-01-03 ..
+ * 2099-12-31 (*day = its day number); anything else is 400 "invalid
+ * as_of".
+ */
+int ms_cg_check_as_of(const struct ms_request *req, struct ms_response *res,
+    int32_t *day);
 
 /* precision: "full" or 0..18 → *digits, -1 meaning full (the default). */
 int ms_cg_precision(const struct ms_request *req, struct ms_response *res,
@@ -192,6 +209,12 @@ struct ms_cg_market {
 int ms_cg_now(struct ms_store *st, int32_t *out);
 
 /*
+ * The "now" of an answer: as_of itself when >= 0 (from ms_cg_check_as_of),
+ * else ms_cg_now. MS_ERR_NODATA when the store has no bar at or before it.
+ */
+int ms_cg_day(struct ms_store *st, int32_t as_of, int32_t *out);
+
+/*
  * Every asset listed as of day (a bar in the MS_LISTED_DAYS days ending
  * day), ranked by market cap: the array is in rank order (known market caps
  * descending, then the others; ties by internal id) and rank is 1.. for
@@ -227,6 +250,14 @@ int ms_cg_find_by(struct ms_store *st, int by_name, const char *key,
  */
 int ms_cg_market_of(struct ms_store *st, const struct ms_asset *a, int32_t day,
     struct ms_cg_market *c);
+
+/*
+ * ms_cg_market_of without the rank (c->rank is 0): one query instead of
+ * two, for answers that do not show a rank (simple/price, where the rank
+ * query — a scan of every listed asset — was most of the cost).
+ */
+int ms_cg_quote_of(struct ms_store *st, const struct ms_asset *a,
+    int32_t day, struct ms_cg_market *c);
 
 /* The all-time low of an asset up to day (lowest low, close where unknown). */
 int ms_cg_atl(struct ms_store *st, int64_t asset_id, int32_t day,

@@ -1037,6 +1037,82 @@ END_TEST
 
 Suite *make_cg_suite(void);
 
+/*
+ * as_of (a Moonscope extension): 2018-01-03 (i = 2) is "now". ripple
+ * closes 1.02 with an ATH of 1.04 (the 5.0 of i = 3 is not known yet),
+ * bitcoin 104; deadcoin (bars i = 0..4) is still listed.
+ */
+START_TEST(test_as_of)
+{
+	static const char *const bad[] = {
+		"/api/v3/simple/price?ids=ripple&vs_currencies=usd&as_of=2018-1-3",
+		"/api/v3/simple/price?ids=ripple&vs_currencies=usd&as_of=2018-02-30",
+		"/api/v3/simple/price?ids=ripple&vs_currencies=usd&as_of=2008-12-31",
+		"/api/v3/simple/price?ids=ripple&vs_currencies=usd&as_of=20180103",
+		"/api/v3/simple/price?ids=ripple&vs_currencies=usd&as_of=2018-01-03x",
+	};
+	int64_t close_ms = ms_cg_close_ms(ms_date_from_ymd(2018, 1, 3));
+	cJSON *j = get(ms_route_cg_simple_price, "/api/v3/simple/price?"
+	    "ids=ripple,bitcoin&vs_currencies=usd&include_last_updated_at=true"
+	    "&as_of=2018-01-03", 200);
+
+	ck_rel(num(j, "ripple.usd"), 1.02);
+	ck_rel(num(j, "bitcoin.usd"), 104);
+	ck_assert_int_eq((int64_t)num(j, "ripple.last_updated_at"),
+	    close_ms / 1000);
+	cJSON_Delete(j);
+	j = get(ms_route_cg_coins_markets, "/api/v3/coins/markets?"
+	    "vs_currency=usd&as_of=2018-01-03", 200);
+	ck_assert_int_eq(size(j, ""), 6);
+	ck_assert_str_eq(str(j, "[0].id"), "bitcoin");
+	ck_assert_str_eq(str(j, "[1].id"), "ripple");
+	ck_rel(num(j, "[1].ath"), 1.04);
+	ck_assert_str_eq(str(j, "[4].id"), "deadcoin");
+	ck_assert_int_eq((int64_t)num(j, "[4].market_cap_rank"), 5);
+	cJSON_Delete(j);
+	j = get(ms_route_cg_coins_list, "/api/v3/coins/list?status=inactive"
+	    "&as_of=2018-01-03", 200);
+	ck_assert_int_eq(size(j, ""), 0);
+	cJSON_Delete(j);
+	j = get(ms_route_cg_coin, "/api/v3/coins/ripple?as_of=2018-01-03", 200);
+	ck_rel(num(j, "market_data.current_price.usd"), 1.02);
+	ck_rel(num(j, "market_data.ath.usd"), 1.04);
+	cJSON_Delete(j);
+	j = get(ms_route_cg_market_chart, "/api/v3/coins/ripple/market_chart?"
+	    "vs_currency=usd&days=max&as_of=2018-01-03", 200);
+	ck_assert_int_eq(size(j, "prices"), 3);
+	ck_assert_int_eq((int64_t)num(j, "prices[2][0]"), close_ms);
+	cJSON_Delete(j);
+	j = get(ms_route_cg_market_chart_range, "/api/v3/coins/ripple/"
+	    "market_chart/range?vs_currency=usd&from=2018-01-01&to=2018-03-01"
+	    "&as_of=2018-01-03", 200);
+	ck_assert_int_eq(size(j, "prices"), 3);
+	cJSON_Delete(j);
+	j = get(ms_route_cg_ohlc, "/api/v3/coins/ripple/ohlc?vs_currency=usd"
+	    "&days=max&interval=daily&as_of=2018-01-03", 200);
+	ck_assert_int_eq(size(j, ""), 3);
+	cJSON_Delete(j);
+	j = get(ms_route_cg_global, "/api/v3/global?as_of=2018-01-03", 200);
+	ck_assert_int_eq((int64_t)num(j, "data.active_cryptocurrencies"), 6);
+	ck_assert_int_eq((int64_t)num(j, "data.updated_at"), close_ms / 1000);
+	cJSON_Delete(j);
+	j = get(ms_route_cg_categories, "/api/v3/coins/categories?"
+	    "as_of=2018-01-03", 200);
+	ck_assert_int_gt(size(j, ""), 0);
+	cJSON_Delete(j);
+	/* Before the first bar: the answers of an empty store. */
+	j = get(ms_route_cg_simple_price, "/api/v3/simple/price?ids=ripple"
+	    "&vs_currencies=usd&as_of=2017-12-31", 200);
+	ck_assert_int_eq(size(j, ""), 0);
+	cJSON_Delete(j);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		check_error(ms_route_cg_simple_price, bad[i], 400,
+		    "invalid as_of");
+	check_error(ms_route_cg_coins_markets, "/api/v3/coins/markets?"
+	    "vs_currency=usd&as_of=today", 400, "invalid as_of");
+}
+END_TEST
+
 Suite *
 make_cg_suite(void)
 {
@@ -1057,6 +1133,7 @@ make_cg_suite(void)
 	tcase_add_test(core, test_ohlc);
 	tcase_add_test(core, test_categories);
 	tcase_add_test(core, test_global);
+	tcase_add_test(core, test_as_of);
 	suite_add_tcase(s, core);
 	tcase_add_checked_fixture(limits, setup, teardown);
 	tcase_set_timeout(limits, 30);

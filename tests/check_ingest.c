@@ -4,9 +4,11 @@
  * (null/missing numbers are NaN, never 0; wrong types and non-finite
  * numbers are errors naming the field; the 00:00 UTC snapshot of D is the
  * bar of D-1; intraday points are ignored), the real captured CoinGecko
- * samples in ../shared/data (skipped with a message when absent), and the
- * one-transaction write phase (inserts, idempotence, updates, daily
- * rebuild, imports row, data_version, the operator's priority, rollback).
+ * samples in ../shared/data (skipped with a message when absent), the
+ * /coins/categories/list parser with the mapping of upstream categories to
+ * Moonscope's and the order they are asked in, and the one-transaction
+ * write phase (inserts, idempotence, updates, daily rebuild, imports row,
+ * data_version, the operator's priority, category tags merged, rollback).
  */
 #include <math.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@
 #include "ms_date.h"
 #include "ms_error.h"
 #include "ms_ingest.h"
+#include "ms_reference.h"
 #include "ms_store.h"
 #include "testutil.h"
 
@@ -207,6 +210,165 @@ START_TEST(test_list)
 	ck_assert_ptr_null(l);
 	ck_assert_int_eq(ms_ingest_parse_list("{}", 2, &l, &n, &skipped, err,
 	    sizeof(err)), MS_ERR_PARSE);
+}
+END_TEST
+
+/* The vocabulary bit of slug. */
+static uint64_t
+bit(const char *slug)
+{
+	size_t n;
+	const char *const *v = ms_reference_vocab(&n);
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i], slug) == 0)
+			return UINT64_C(1) << i;
+	ck_abort_msg("%s is not in the vocabulary", slug);
+	return 0;
+}
+
+START_TEST(test_category_tags)
+{
+	enum ms_ingest_cat_how how;
+
+	/* The importer's CoinGecko names; the canonical one of a category is
+	 * what /api/v3/coins/categories/list serves for it. */
+	ck_assert(ms_ingest_category_tags("layer-1", "Layer 1 (L1)", &how) ==
+	    bit("layer-1"));
+	ck_assert_int_eq(how, MS_INGEST_CAT_CANONICAL);
+	ck_assert(ms_ingest_category_tags("meme-token", "Meme", &how) ==
+	    bit("meme"));
+	ck_assert_int_eq(how, MS_INGEST_CAT_CANONICAL);
+	ck_assert(ms_ingest_category_tags("dog-themed-coins", "Dog-Themed",
+	    &how) == bit("meme"));
+	ck_assert_int_eq(how, MS_INGEST_CAT_NAME);
+	ck_assert(ms_ingest_category_tags("x", "Decentralized Exchange (DEX)",
+	    &how) == (bit("defi") | bit("exchange")));
+	ck_assert_int_eq(how, MS_INGEST_CAT_NAME);
+	/* An unmapped or empty name: the id when it is a Moonscope category
+	 * (another Moonscope's payments, CoinGecko's store-of-value). */
+	ck_assert(ms_ingest_category_tags("payments", "payments", &how) ==
+	    bit("payments"));
+	ck_assert_int_eq(how, MS_INGEST_CAT_ID);
+	ck_assert(ms_ingest_category_tags("store-of-value", "", &how) ==
+	    bit("store-of-value"));
+	ck_assert_int_eq(how, MS_INGEST_CAT_ID);
+	ck_assert(ms_ingest_category_tags("ethereum-ecosystem",
+	    "Ethereum Ecosystem", &how) == 0);
+	ck_assert_int_eq(how, MS_INGEST_CAT_NONE);
+	ck_assert(ms_ingest_category_tags("meme-token", "meme", NULL) == 0);
+	ck_assert(ms_ingest_category_tags("", "", NULL) == 0);
+}
+END_TEST
+
+START_TEST(test_categories)
+{
+	static const char body[] = "["
+	    "{\"category_id\":\"ethereum-ecosystem\",\"name\":\"Ethereum "
+	    "Ecosystem\"},"
+	    "{\"category_id\":\"store-of-value\",\"name\":null},"
+	    "{\"category_id\":\"dog-themed-coins\",\"name\":\"Dog-Themed\"},"
+	    "{\"category_id\":\"smart-contract-platform\",\"name\":\"Smart "
+	    "Contract Platform\"},"
+	    "{\"category_id\":\"meme-token\",\"name\":\"Meme\"},"
+	    "{\"category_id\":null,\"name\":\"Layer 2 (L2)\"},"
+	    "{\"name\":\"Layer 2 (L2)\"},"
+	    "{\"category_id\":\"Bad Id\",\"name\":\"Layer 2 (L2)\"},"
+	    "{\"category_id\":\"layer-1\",\"name\":\"Layer 1 (L1)\","
+	    "\"extra\":[1,2]},"
+	    "{\"category_id\":\"layer-1\",\"name\":\"Layer 1 (L1)\"},"
+	    "{\"category_id\":\"meme-token\",\"name\":\"Meme\"},"
+	    "{\"category_id\":\"layer-1\",\"name\":\"Layer 1 (L1)\"}]";
+	static const char *const order[] = { "layer-1", "meme-token",
+	    "smart-contract-platform", "dog-themed-coins", "store-of-value",
+	    "ethereum-ecosystem" };
+	struct ms_ingest_category *v = NULL;
+	unsigned long skipped = 0;
+	size_t n = 0;
+	char err[256];
+
+	ck_assert_int_eq(ms_ingest_parse_categories(body, strlen(body), &v, &n,
+	    &skipped, err, sizeof(err)), MS_OK);
+	ck_assert_uint_eq(n, 6);
+	ck_assert_uint_eq(skipped, 6);
+	ck_assert_str_eq(v[0].id, "ethereum-ecosystem");
+	ck_assert_str_eq(v[1].name, "");
+	ck_assert(v[1].tags == bit("store-of-value"));
+	ck_assert_uint_eq(v[5].pos, 8);
+	/* Canonical names by sector, other names, ids; unmapped last and
+	 * never counted. */
+	ck_assert_uint_eq(ms_ingest_pick_categories(v, n, 1000), 5);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_str_eq(v[i].id, order[i]);
+	ck_assert_uint_eq(ms_ingest_pick_categories(v, n, 2), 2);
+	ck_assert_str_eq(v[1].id, "meme-token");
+	ck_assert_uint_eq(ms_ingest_pick_categories(v, n, 0), 0);
+	free(v);
+	v = NULL;
+	ck_assert_int_eq(ms_ingest_parse_categories("[]", 2, &v, &n, &skipped,
+	    err, sizeof(err)), MS_OK);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(ms_ingest_pick_categories(v, n, 5), 0);
+	free(v);
+}
+END_TEST
+
+START_TEST(test_categories_bad)
+{
+	static const struct {
+		const char *body, *msg;
+		int rc;
+	} cases[] = {
+		{ "{}", "expected an array of categories, got an object",
+		  MS_ERR_PARSE },
+		{ "[1]", "[0]: expected an object, got a number",
+		  MS_ERR_PARSE },
+		{ "[{\"category_id\":\"a\"},{\"category_id\":5}]",
+		  "[1].category_id: expected a string or null, got a number",
+		  MS_ERR_PARSE },
+		{ "[{\"category_id\":[\"a\"]}]",
+		  "[0].category_id: expected a string or null, got an array",
+		  MS_ERR_PARSE },
+		{ "[{\"category_id\":\"a\",\"name\":true}]",
+		  "[0].name: expected a string or null, got a boolean",
+		  MS_ERR_PARSE },
+		{ "[{\"category_id\":\"a\",", "invalid JSON", MS_ERR_PARSE },
+		{ "[] x", "unexpected bytes after the value", MS_ERR_PARSE },
+		{ "", "empty", MS_ERR_PARSE },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ms_ingest_category *v = NULL;
+		unsigned long skipped = 0;
+		size_t n = 0;
+		char err[256] = "";
+		int rc = ms_ingest_parse_categories(cases[i].body,
+		    strlen(cases[i].body), &v, &n, &skipped, err, sizeof(err));
+
+		ck_assert_msg(rc == cases[i].rc, "case %zu: rc %d", i, rc);
+		ck_assert_msg(strstr(err, cases[i].msg) != NULL,
+		    "case %zu: \"%s\" lacks \"%s\"", i, err, cases[i].msg);
+		ck_assert_ptr_null(v);
+	}
+	/* Names too long or with control bytes are unknown, not errors. */
+	{
+		char body[512];
+		struct ms_ingest_category *v = NULL;
+		unsigned long skipped = 0;
+		size_t n = 0;
+		char err[256];
+		int len = snprintf(body, sizeof(body), "[{\"category_id\":\"a\","
+		    "\"name\":\"%0200d\"},{\"category_id\":\"b\",\"name\":"
+		    "\"Me\\u0001me\"}]", 0);
+
+		ck_assert_int_eq(ms_ingest_parse_categories(body, (size_t)len,
+		    &v, &n, &skipped, err, sizeof(err)), MS_OK);
+		ck_assert_uint_eq(n, 2);
+		ck_assert_str_eq(v[0].name, "");
+		ck_assert_str_eq(v[1].name, "");
+		ck_assert(v[1].tags == 0);
+		free(v);
+	}
 }
 END_TEST
 
@@ -579,6 +741,62 @@ START_TEST(test_write_keeps_identity_and_priority)
 }
 END_TEST
 
+START_TEST(test_write_tags)
+{
+	struct ms_ingest_batch b = { 0 };
+	struct ms_ingest_result r;
+	struct ms_ingest_item *it;
+	int64_t v;
+	char cats[64];
+
+	tu_exec(st, "INSERT INTO assets(slug, symbol, name, categories) VALUES "
+	    "('bitcoin', 'BTC', 'Bitcoin', 'custom,layer-1')");
+	it = item(&b, "bitcoin", "BTC", "Bitcoin", 20000, 20000, 1);
+	it->tags = bit("layer-1") | bit("store-of-value");
+	it = item(&b, "pepe", "PEPE", "Pepe", 20000, 20000, 0);
+	it->tags = bit("meme");
+	ck_assert_int_eq(write_batch(&b, &r, NULL), MS_OK);
+	ck_assert_uint_eq(r.tags_added, 2);
+	ck_assert_uint_eq(r.assets_retagged, 2);
+	{
+		sqlite3_stmt *q;
+
+		ck_assert_int_eq(sqlite3_prepare_v2(ms_store_db(st), "SELECT "
+		    "group_concat(slug || '=' || categories, ' ') FROM (SELECT "
+		    "slug, categories FROM assets ORDER BY slug)", -1, &q, NULL),
+		    SQLITE_OK);
+		ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+		snprintf(cats, sizeof(cats), "%s", sqlite3_column_text(q, 0));
+		sqlite3_finalize(q);
+	}
+	ck_assert_str_eq(cats, "bitcoin=custom,layer-1,store-of-value "
+	    "pepe=meme");
+	/* Nothing new: no change, data_version kept. */
+	v = tu_data_version(st);
+	b.items[0].want[0] = 0;
+	ck_assert_int_eq(write_batch(&b, &r, NULL), MS_OK);
+	ck_assert_uint_eq(r.tags_added, 0);
+	ck_assert(!r.changed);
+	ck_assert_int_eq(tu_data_version(st), v);
+	/* Only a tag added is a change. */
+	b.items[1].tags |= bit("ai");
+	ck_assert_int_eq(write_batch(&b, &r, NULL), MS_OK);
+	ck_assert_uint_eq(r.tags_added, 1);
+	ck_assert(r.changed);
+	ck_assert_int_eq(tu_data_version(st), v + 1);
+	/* A failed write adds no tag. */
+	b.items[1].tags |= bit("gaming");
+	{
+		volatile sig_atomic_t stop = 1;
+
+		ck_assert_int_eq(write_batch(&b, &r, &stop), MS_ERR_IO);
+	}
+	ck_assert_int_eq(tu_query_int(st, "SELECT count(*) FROM assets WHERE "
+	    "categories LIKE '%gaming%'"), 0);
+	ms_ingest_batch_free(&b);
+}
+END_TEST
+
 START_TEST(test_write_rollback)
 {
 	struct ms_ingest_batch b = { 0 };
@@ -636,6 +854,10 @@ make_ingest_suite(void)
 	tcase_add_test(core, test_real_samples);
 	tcase_add_test(core, test_write);
 	tcase_add_test(core, test_write_keeps_identity_and_priority);
+	tcase_add_test(core, test_category_tags);
+	tcase_add_test(core, test_categories);
+	tcase_add_test(core, test_write_tags);
+	tcase_add_test(limits, test_categories_bad);
 	tcase_add_test(limits, test_id_ok);
 	tcase_add_test(limits, test_markets_bad);
 	tcase_add_test(limits, test_markets_long_strings);

@@ -7,8 +7,11 @@
 # byte-identical (`sqlite3 DB .dump` before and after), and that a run
 # that recovers writes the same data as a clean run. Also: the stored
 # values and timing convention, NULL handling, identity, incremental and
-# idempotent runs, API-key headers, User-Agent, paging, and the request
-# budget (a fast 2-s window, and the real 60-s window in the background).
+# idempotent runs, API-key headers, User-Agent, paging, the request
+# budget (a fast 2-s window, and the real 60-s window in the background),
+# category tagging (/coins/categories/list and /coins/markets?category=:
+# which categories are asked, the tags that land, what /api/v3 then serves,
+# faults on those requests), --history-max and --probe.
 #
 # Everything is on 127.0.0.1; proxies are unset. KEEP=1 keeps the temp
 # directory; ONLY=substring runs only the matching cases (and skips the
@@ -29,6 +32,9 @@ command -v sqlite3 >/dev/null || { echo "ingest-test: sqlite3 is required (make 
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
 export NO_PROXY=127.0.0.1 no_proxy=127.0.0.1
 unset MOONSCOPE_UPSTREAM MOONSCOPE_API_KEY MOONSCOPE_API_KEY_KIND MOONSCOPE_DB
+# The CLI then refuses any upstream but a loopback one: nothing here can
+# reach beyond 127.0.0.1, whatever a case passes.
+export MOONSCOPE_OFFLINE=1
 
 tmp=$(mktemp -d /tmp/ms_ingest_test.XXXXXX)
 pids=()
@@ -114,6 +120,53 @@ data_dump() {
 	    JOIN assets a ON a.id = d.asset_id ORDER BY 1, 2;"
 }
 
+# check_tags DB — the category tags of the fixtures' coins (upstream.py's
+# CATEGORIES and MEMBERS): by name, canonical or not, and by id; coins of
+# a category outside the universe are not created.
+check_tags() {
+	local got
+	got=$(sqlite3 "$1" "SELECT group_concat(slug || '=' || coalesce(categories, '-'), ' ')
+	  FROM (SELECT slug, categories FROM assets ORDER BY slug)")
+	[ "$got" = "binance-coin=exchange,layer-1,smart-contracts bitcoin=layer-1,store-of-value ethereum=layer-1,smart-contracts moontest-coin=meme nullcoin=payments" ] || {
+		echo "    tags: $got"
+		return 1
+	}
+}
+
+# cg FUNCTION PATH QUERY DB — runs an /api/v3 executable as a CGI program
+# on DB; the body on stdout.
+cg() {
+	local fn=$1 path=$2 q=$3 db=$4
+	MOONSCOPE_DB=$db GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET \
+		SCRIPT_NAME=$path REQUEST_URI="$path?$q" QUERY_STRING=$q \
+		"$root/$build/fn/$fn" </dev/null 2>/dev/null | sed '1,/^\r\{0,1\}$/d'
+}
+
+# check_cg_categories DB — /api/v3/coins/categories/list, /coins/categories
+# and /coins/markets?category= serve what the ingest tagged.
+check_cg_categories() {
+	local db=$1
+	[ -x "$root/$build/fn/cg_categories_list" ] || return 0
+	cg cg_categories_list /api/v3/coins/categories/list "" "$db" >"$tmp/cg-list.json"
+	cg cg_categories /api/v3/coins/categories "" "$db" >"$tmp/cg-cats.json"
+	cg cg_coins_markets /api/v3/coins/markets "vs_currency=usd&category=layer-1" "$db" \
+		>"$tmp/cg-l1.json"
+	python3 - "$tmp" <<'EOF'
+import json, sys
+t = sys.argv[1]
+lst = json.load(open(t + "/cg-list.json"))
+ids = [c["category_id"] for c in lst]
+want = ["exchange", "layer-1", "meme", "payments", "smart-contracts", "store-of-value"]
+assert ids == want, ids
+assert {c["category_id"]: c["name"] for c in lst}["layer-1"] == "Layer 1 (L1)", lst
+cats = {c["id"]: c for c in json.load(open(t + "/cg-cats.json"))}
+assert sorted(cats) == want, sorted(cats)
+assert sorted(cats["layer-1"]["top_3_coins_id"]) == ["binance-coin", "bitcoin", "ethereum"], cats["layer-1"]
+l1 = sorted(c["id"] for c in json.load(open(t + "/cg-l1.json")))
+assert l1 == ["binance-coin", "bitcoin", "ethereum"], l1
+EOF
+}
+
 # Faulted requests the upstream logged (5th column is the fault).
 faulted() {
 	awk '$5 != "-"' "$srvlog" | wc -l
@@ -134,7 +187,10 @@ start_server base
 baseline=$tmp/baseline.db
 case_name=baseline
 case_ok=1
-ingest "$baseline" baseline --today "$BASE_TODAY" --top 5 --backfill-days 100 "${FAST[@]}"
+# The baseline has no category tags (--categories 0): a run that gives up
+# on a category request would otherwise have nothing left to change.
+ingest "$baseline" baseline --today "$BASE_TODAY" --top 5 --backfill-days 100 \
+	--categories 0 "${FAST[@]}"
 [ "$rc" = 0 ] || { fail "baseline ingest failed (rc $rc)"; finish_case; exit 1; }
 reference=$tmp/reference.db
 cp "$baseline" "$reference"
@@ -201,6 +257,17 @@ EOF
 	[ "$(sqlite3 "$db" "SELECT count(*) FROM daily")" = 486 ] || fail "daily rebuilt"
 	[ "$(sqlite3 "$db" "SELECT layout FROM imports")" = coingecko_api ] || fail "imports row"
 	grep -q ' moonscope/'"$version"' ' "$srvlog" || fail "User-Agent moonscope/$version"
+	check_tags "$db" || fail "category tags"
+	# Asked: every category with a Moonscope category, in the documented
+	# order (canonical names by sector, other names, ids); not the
+	# unmapped, null-id, bad-id or repeated entries.
+	asked=$(sed -n 's/.*category=\([^&]*\)&.*/\1/p' "$srvlog" | tr '\n' ' ')
+	[ "$asked" = "layer-1 meme-token smart-contract-platform exchange-based-tokens decentralized-exchange dog-themed-coins payments store-of-value " ] ||
+		fail "categories asked: $asked"
+	grep -q 'categories: 9 listed, 8 with a Moonscope category, markets of 8 asked (8 pages); 5 coins tagged' "$out" ||
+		fail "categories summary"
+	grep -q 'categories added 9 to 5 assets' "$out" || fail "categories added"
+	check_cg_categories "$db" || fail "/api/v3 does not serve the tags"
 	# Second run: nothing missing, no chart request (nullcoin's null days
 	# stay missing, so it alone is asked again), nothing changes.
 	v0=$(sqlite3 "$db" "SELECT value FROM meta WHERE key = 'data_version'")
@@ -325,6 +392,48 @@ fault_case redirect redirect markets -1 1 'HTTP 301 redirect to http://127.0.0.1
 fault_case allnull-markets allnull markets -1 0 'universe 5 coins' 1
 fault_case allnull-list allnull list -1 0 'universe 5 coins' 1
 fault_case allnull-global allnull global -1 0 'market cap unknown, 24h volume unknown, BTC dominance unknown' 1
+# Category requests: /coins/categories/list and /coins/markets?category=.
+fault_case cat-list-429 429-ra categories 1 0 '429s 1' 1
+fault_case cat-list-503 503 categories -1 1 'categories/list: giving up after 3 attempts: HTTP 503' 3
+fault_case cat-list-close-once close categories 1 0 'network errors 1' 1
+fault_case cat-list-malformed malformed categories 1 1 'categories/list: invalid JSON: syntax error' 1
+fault_case cat-list-truncated truncated categories 1 1 'categories/list: invalid JSON: truncated' 1
+fault_case cat-list-wrongtype wrongtype categories 1 1 'categories/list: \[1\]\.category_id: expected a string or null, got a number' 1
+fault_case cat-list-html html categories 1 1 'categories/list: invalid JSON' 1
+fault_case cat-list-oversized oversized categories 1 1 'larger than the limit of 1048576 bytes' 1 --max-body 1048576
+fault_case cat-list-redirect redirect categories -1 1 'categories/list: HTTP 301 redirect .*redirects are not followed' 1
+fault_case cat-markets-500-once 500 category 1 0 '5xx 1' 1
+fault_case cat-markets-close-once close category:meme-token 1 0 'network errors 1' 1
+fault_case cat-markets-503 503 category:store-of-value -1 1 'category=store-of-value.*giving up after 3 attempts: HTTP 503' 3
+fault_case cat-markets-stall stall category -1 1 'category=layer-1.*giving up after 3 attempts: timed out' 3
+fault_case cat-markets-truncated truncated category:payments 1 1 'category=payments.*invalid JSON: truncated' 1
+fault_case cat-markets-wrongtype wrongtype category 1 1 'category=layer-1.*\[0\]\.market_cap: expected a number or null, got an array' 1
+fault_case cat-markets-huge huge category 1 1 'category=layer-1.*not a finite number' 1
+fault_case cat-markets-nul nul category 1 1 'a NUL byte at offset' 1
+fault_case cat-markets-garbage garbage category:smart-contract-platform 1 1 'unexpected bytes after the value' 1
+fault_case cat-markets-redirect redirect category -1 1 'category=layer-1.*redirects are not followed' 1
+# Numbers null, ids kept: the same tags.
+fault_case cat-markets-allnull allnull category -1 0 'categories added 9 to 5 assets' 8
+
+if want cat-list-allnull; then
+	# Every category_id null: nothing to ask, nothing tagged, the rest of
+	# the run as usual.
+	case_name=cat-list-allnull
+	case_ok=1
+	start_server cat-list-allnull --fault allnull --on categories --count -1
+	db=$tmp/cat-list-allnull.db
+	cp "$baseline" "$db"
+	ingest "$db" cat-list-allnull --today "$TODAY" --top 5 --backfill-days 100 "${FAST[@]}"
+	stop_server
+	[ "$rc" = 0 ] || fail "rc $rc"
+	grep -q 'markets of 0 asked' "$out" || fail "want no category asked"
+	[ "$(grep -c 'category=' "$srvlog")" = 0 ] || fail "a category was asked"
+	[ "$(sqlite3 "$db" "SELECT count(*) FROM assets WHERE categories IS NOT NULL")" = 0 ] ||
+		fail "tags from null ids"
+	[ "$(sqlite3 "$db" "SELECT count(*) FROM bars")" = "$(sqlite3 "$reference" "SELECT count(*) FROM bars")" ] ||
+		fail "the bars differ from a clean run's"
+	finish_case
+fi
 
 if want allnull-chart; then
 	case_name=allnull-chart
@@ -332,7 +441,8 @@ if want allnull-chart; then
 	start_server allnull-chart --fault allnull --on chart --count -1
 	db=$tmp/allnull-chart.db
 	cp "$baseline" "$db"
-	ingest "$db" allnull-chart --today "$TODAY" --top 5 --backfill-days 100 "${FAST[@]}"
+	ingest "$db" allnull-chart --today "$TODAY" --top 5 --backfill-days 100 --categories 0 \
+		"${FAST[@]}"
 	stop_server
 	[ "$rc" = 0 ] || fail "rc $rc"
 	grep -q "rows inserted 0, updated 0" "$out" || fail "no bar may come from null prices"
@@ -439,6 +549,113 @@ if want paging; then
 	finish_case
 fi
 
+# ---- categories: choice, merge; --history-max; --probe -------------------
+
+if want categories-pick; then
+	case_name=categories-pick
+	case_ok=1
+	start_server categories-pick
+	db=$tmp/categories-pick.db
+	ingest "$db" categories-pick --today "$TODAY" --top 5 --backfill-days 100 \
+		--no-history --categories 2 "${FAST[@]}"
+	[ "$rc" = 0 ] || fail "rc $rc"
+	asked=$(sed -n 's/.*category=\([^&]*\)&.*/\1/p' "$srvlog" | tr '\n' ' ')
+	[ "$asked" = "layer-1 meme-token " ] || fail "--categories 2 asked: $asked"
+	[ "$(sqlite3 "$db" "SELECT categories FROM assets WHERE slug = 'ethereum'")" = layer-1 ] ||
+		fail "ethereum: want layer-1 only"
+	: >"$srvlog"
+	ingest "$db" categories-none --today "$TODAY" --top 5 --no-history --categories 0 "${FAST[@]}"
+	[ "$rc" = 0 ] || fail "--categories 0: rc $rc"
+	grep -q 'categor' "$srvlog" && fail "--categories 0 still asked for categories"
+	stop_server
+	finish_case
+fi
+
+if want categories-merge; then
+	# Tags are added to what an asset has (an operator's or a category
+	# file's), never replace it; a second run adds nothing.
+	case_name=categories-merge
+	case_ok=1
+	start_server categories-merge
+	db=$tmp/categories-merge.db
+	cp "$baseline" "$db"
+	sqlite3 "$db" "UPDATE assets SET categories = 'custom,layer-1' WHERE slug = 'bitcoin'"
+	ingest "$db" categories-merge --today "$TODAY" --top 5 --backfill-days 100 --no-history "${FAST[@]}"
+	[ "$rc" = 0 ] || fail "rc $rc"
+	[ "$(sqlite3 "$db" "SELECT categories FROM assets WHERE slug = 'bitcoin'")" = custom,layer-1,store-of-value ] ||
+		fail "bitcoin: $(sqlite3 "$db" "SELECT categories FROM assets WHERE slug = 'bitcoin'")"
+	grep -q 'categories added 8 to 5 assets' "$out" || fail "want 8 added"
+	v0=$(sqlite3 "$db" "SELECT value FROM meta WHERE key = 'data_version'")
+	ingest "$db" categories-merge2 --today "$TODAY" --top 5 --backfill-days 100 --no-history "${FAST[@]}"
+	grep -q 'categories added 0 to 0 assets' "$out" || fail "second run added tags"
+	grep -q 'no change' "$out" || fail "second run: want no change"
+	[ "$(sqlite3 "$db" "SELECT value FROM meta WHERE key = 'data_version'")" = "$v0" ] ||
+		fail "data_version changed on a run that added no tag"
+	stop_server
+	finish_case
+fi
+
+if want history-max; then
+	# At most K charts a run, the coins missing the most days first (here
+	# all miss 100: market order); the rest come on the next runs.
+	case_name=history-max
+	case_ok=1
+	start_server history-max
+	db=$tmp/history-max.db
+	ingest "$db" history-max --today "$TODAY" --top 5 --backfill-days 100 --history-max 2 \
+		--categories 0 "${FAST[@]}"
+	[ "$rc" = 0 ] || fail "rc $rc"
+	charts=$(sed -n 's,.*/coins/\([^/]*\)/market_chart.*,\1,p' "$srvlog" | tr '\n' ' ')
+	[ "$charts" = "bitcoin ethereum " ] || fail "first run charts: $charts"
+	grep -q '3 assets with missing days left for a later run' "$out" || fail "deferred count"
+	: >"$srvlog"
+	ingest "$db" history-max2 --today "$TODAY" --top 5 --backfill-days 100 --history-max 2 \
+		--categories 0 "${FAST[@]}"
+	charts=$(sed -n 's,.*/coins/\([^/]*\)/market_chart.*,\1,p' "$srvlog" | tr '\n' ' ')
+	[ "$charts" = "binancecoin moontest-coin " ] || fail "second run charts: $charts"
+	stop_server
+	finish_case
+fi
+
+if want probe; then
+	case_name=probe
+	case_ok=1
+	start_server probe
+	out=$tmp/probe.out
+	"$cli" ingest --probe --base-url "http://127.0.0.1:$port/api/v3" >"$out" 2>&1 ||
+		fail "probe of a live upstream: rc $?"
+	grep -q 'is reachable' "$out" || fail "probe message"
+	[ "$(grep -c ' /api/v3/ping ' "$srvlog")" = 1 ] || fail "want one GET /ping"
+	stop_server
+	"$cli" ingest --probe --base-url "http://127.0.0.1:$port/api/v3" >"$out" 2>&1
+	rc=$?
+	[ "$rc" = 1 ] || fail "probe of a closed port: rc $rc"
+	grep -q 'not reachable: .*could not connect' "$out" || fail "closed port: message"
+	# A stalled upstream: no retry, given up after the 3-s default timeout.
+	start_server probe-stall --fault stall --stall 8
+	t0=$(date +%s%N)
+	"$cli" ingest --probe --base-url "http://127.0.0.1:$port/api/v3" >"$out" 2>&1
+	rc=$?
+	t1=$(date +%s%N)
+	stop_server
+	[ "$rc" = 1 ] || fail "probe of a stalled upstream: rc $rc"
+	grep -q 'not reachable: .*timed out' "$out" || fail "stalled: message"
+	[ $(((t1 - t0) / 1000000)) -lt 5000 ] || fail "the probe took $(((t1 - t0) / 1000000)) ms"
+	[ "$(wc -l <"$srvlog")" = 1 ] || fail "the probe retried"
+	# MOONSCOPE_OFFLINE=1 (set for this whole script): the default
+	# upstream, or any other non-loopback one, is refused before any
+	# traffic, probe or not.
+	"$cli" --db "$tmp/offline.db" ingest >"$out" 2>&1
+	rc=$?
+	[ "$rc" = 2 ] || fail "MOONSCOPE_OFFLINE=1 with the default upstream: rc $rc"
+	grep -q 'MOONSCOPE_OFFLINE=1: only a loopback upstream' "$out" || fail "offline: message"
+	"$cli" ingest --probe --base-url https://api.coingecko.com/api/v3 >"$out" 2>&1
+	rc=$?
+	[ "$rc" = 2 ] || fail "MOONSCOPE_OFFLINE=1 --probe of CoinGecko: rc $rc"
+	[ ! -e "$tmp/offline.db" ] || fail "offline: a store was created"
+	finish_case
+fi
+
 # ---- the request budget -------------------------------------------------
 
 # check_budget REQLOG R WINDOW — no WINDOW-second window holds more than R
@@ -466,7 +683,7 @@ if [ -z "$only" ] || [[ budget60 == *"$only"* ]]; then
 	start_server budget60
 	(
 		"$cli" --db "$tmp/budget60.db" ingest --base-url "http://127.0.0.1:$port/api/v3" \
-			--today "$TODAY" --top 3 --backfill-days 100 --budget 4 \
+			--today "$TODAY" --top 3 --backfill-days 100 --budget 4 --categories 0 \
 			--request-log "$tmp/budget60.req" >"$tmp/budget60.out" 2>&1
 	) &
 	budget60_pid=$!
@@ -479,7 +696,7 @@ if want budget-fast; then
 	start_server budget-fast
 	db=$tmp/budget-fast.db
 	ingest "$db" budget-fast --today "$TODAY" --top 5 --backfill-days 100 \
-		--max-retries 2 --backoff-base 0.05 --budget 3 --budget-window 2 \
+		--max-retries 2 --backoff-base 0.05 --budget 3 --budget-window 2 --categories 2 \
 		--request-log "$tmp/budget-fast.req"
 	stop_server
 	[ "$rc" = 0 ] || fail "rc $rc"

@@ -12,10 +12,20 @@ It serves the canned answers of tests/ingest/fixtures/ under PREFIX
   /coins/{id}/market_chart/range?from=F&to=T
                                      chart_{id}.json, points with F*1000 <=
                                      t <= T*1000 (404 for unknown ids)
+  /ping                              {"gecko_says": ...}
+  /coins/categories/list             CATEGORIES below: mapped, canonical,
+                                     unmapped, null-name, id-only, bad and
+                                     repeated entries
+  /coins/markets?category=ID&per_page=P&page=N
+                                     the market rows of the category's
+                                     MEMBERS (coins outside the universe
+                                     too), by market cap, paged; 404 for an
+                                     unknown category
 
 and injects one fault (--fault KIND) into the first --count requests
-(-1 = all) that match --on (any, markets, list, global, chart, or
-chart:ID). Kinds:
+(-1 = all) that match --on (any, markets, list, global, chart, chart:ID,
+categories (the list), category (a category's markets) or category:ID).
+Kinds:
 
   429-ra      429 with Retry-After: 1        429      429, no Retry-After
   429-date    429, Retry-After as HTTP-date  500, 502, 503  that status
@@ -75,8 +85,9 @@ class State:
             return None
         on = a.on
         if on != "any":
-            if on.startswith("chart:"):
-                if kind_of_path != "chart" or coin != on[6:]:
+            if on.startswith("chart:") or on.startswith("category:"):
+                want, _, which = on.partition(":")
+                if kind_of_path != want or coin != which:
                     return None
             elif on != kind_of_path:
                 return None
@@ -87,6 +98,52 @@ class State:
         return a.fault
 
 
+# /coins/categories/list: what moonscope ingest must make of each entry.
+CATEGORIES = [
+    {"category_id": "ethereum-ecosystem", "name": "Ethereum Ecosystem"},
+    {"category_id": "decentralized-exchange",
+     "name": "Decentralized Exchange (DEX)"},          # defi + exchange
+    {"category_id": "layer-1", "name": "Layer 1 (L1)"},  # canonical
+    {"category_id": "smart-contract-platform",
+     "name": "Smart Contract Platform"},               # canonical
+    {"category_id": "meme-token", "name": "Meme"},     # canonical
+    {"category_id": "dog-themed-coins", "name": "Dog-Themed"},  # meme
+    {"category_id": "exchange-based-tokens",
+     "name": "Exchange-based Tokens"},                 # canonical
+    {"category_id": "store-of-value", "name": None},   # by its id
+    {"category_id": "payments", "name": "payments"},   # by its id
+    {"category_id": None, "name": "Layer 2 (L2)"},     # skipped
+    {"name": "Layer 2 (L2)"},                          # skipped
+    {"category_id": "Bad Id", "name": "Layer 2 (L2)"},  # skipped
+    {"category_id": "layer-1", "name": "Layer 1 (L1)"},  # repeated
+]
+# Members of each category, by id; coins outside the universe too.
+MEMBERS = {
+    "ethereum-ecosystem": ["ethereum"],
+    "decentralized-exchange": [],
+    "layer-1": ["bitcoin", "ethereum", "binancecoin", "outside-l1-coin"],
+    "smart-contract-platform": ["ethereum", "binancecoin"],
+    "meme-token": ["moontest-coin", "outside-meme-coin"],
+    "dog-themed-coins": ["outside-dog-coin"],
+    "exchange-based-tokens": ["binancecoin"],
+    "store-of-value": ["bitcoin"],
+    "payments": ["nullcoin"],
+}
+
+
+def category_rows(state, cat):
+    by_id = {c["id"]: c for c in state.markets}
+    rows = []
+    for i, cid in enumerate(MEMBERS[cat]):
+        rows.append(by_id.get(cid) or {
+            "id": cid, "symbol": "o%d" % i, "name": "Outside %d" % i,
+            "current_price": 0.5, "market_cap": 1000.0 - i,
+            "market_cap_rank": 4000 + i, "total_volume": 10.0})
+    rows.sort(key=lambda c: (c.get("market_cap") is None,
+                             -(c.get("market_cap") or 0)))
+    return rows
+
+
 WRONGTYPE = {
     "markets": b'[{"id":"bitcoin","symbol":"btc","name":"Bitcoin",'
                b'"current_price":"80000","market_cap":1}]',
@@ -94,6 +151,10 @@ WRONGTYPE = {
     "global": b'{"data":{"total_market_cap":{"usd":"lots"}}}',
     "chart": b'{"prices":[[1741132800000,"80000"]],"market_caps":[],'
              b'"total_volumes":[]}',
+    "categories": b'[{"category_id":"layer-1","name":"Layer 1 (L1)"},'
+                  b'{"category_id":7,"name":"Meme"}]',
+    "category": b'[{"id":"bitcoin","symbol":"btc","name":"Bitcoin",'
+                b'"current_price":1,"market_cap":[1]}]',
 }
 
 
@@ -107,6 +168,16 @@ def allnull_body(kind, state, query):
     if kind == "list":
         return json.dumps([{"id": c["id"], "symbol": None, "name": None}
                            for c in state.markets]).encode()
+    if kind == "categories":
+        return json.dumps([{"category_id": None, "name": None}
+                           for _ in CATEGORIES]).encode()
+    if kind == "category":
+        cat = query.get("category", [""])[0]
+        page = []
+        for c in slice_rows(category_rows(state, cat), query):
+            page.append({k: (v if k in ("id", "symbol", "name") else None)
+                         for k, v in c.items()})
+        return json.dumps(page).encode()
     if kind == "global":
         return b'{"data":{"active_cryptocurrencies":null,' \
                b'"total_market_cap":null,"total_volume":{"usd":null},' \
@@ -114,11 +185,15 @@ def allnull_body(kind, state, query):
     return None  # chart: built from the canned one
 
 
-def slice_markets(state, query):
+def slice_rows(rows, query):
     per = int(query.get("per_page", ["100"])[0])
     page = int(query.get("page", ["1"])[0])
     per = max(1, min(per, 250))
-    return state.markets[(page - 1) * per:page * per]
+    return rows[(page - 1) * per:page * per]
+
+
+def slice_markets(state, query):
+    return slice_rows(state.markets, query)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -145,6 +220,16 @@ class Handler(BaseHTTPRequestHandler):
         fx = st.args.fixtures
         if kind == "markets":
             return 200, json.dumps(slice_markets(st, query)).encode()
+        if kind == "ping":
+            return 200, b'{"gecko_says":"(V3) To the Moon!"}'
+        if kind == "categories":
+            return 200, json.dumps(CATEGORIES).encode()
+        if kind == "category":
+            cat = query.get("category", [""])[0]
+            if cat not in MEMBERS:
+                return 404, b'{"error":"category not found"}'
+            return 200, json.dumps(
+                slice_rows(category_rows(st, cat), query)).encode()
         if kind == "list":
             with open(os.path.join(fx, "list.json"), "rb") as f:
                 return 200, f.read()
@@ -176,12 +261,19 @@ class Handler(BaseHTTPRequestHandler):
         kind, coin = "other", ""
         if path.startswith(a.prefix):
             rest = path[len(a.prefix):]
-            if rest == "/coins/markets":
+            if rest == "/coins/markets" and "category" in query:
+                kind = "category"
+                coin = query["category"][0]
+            elif rest == "/coins/markets":
                 kind = "markets"
+            elif rest == "/coins/categories/list":
+                kind = "categories"
             elif rest == "/coins/list":
                 kind = "list"
             elif rest == "/global":
                 kind = "global"
+            elif rest == "/ping":
+                kind = "ping"
             elif rest.startswith("/coins/") and \
                     rest.endswith("/market_chart/range"):
                 kind = "chart"
