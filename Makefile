@@ -69,7 +69,7 @@ DEPS     := $(LIB_OBJ:.o=.d) $(FN_SRC:functions/%.c=$(BUILD)/functions/%.d) \
             $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(TEST_FN_OBJ:.o=.d) $(BUILD)/tests/http/httpcheck.d \
             $(FUZZ_OBJ:.o=.d)
 
-.PHONY: all deps check unit integration realdata ingest-test sdk-test run stop install uninstall \
+.PHONY: all deps check unit integration realdata ingest-test backtest-test sdk-test run stop install uninstall \
         clean bench asan valgrind lint format fuzz fuzz-bins fuzz-replay
 
 all: $(LIB) $(FN_BIN) $(CLI) $(TEST_BIN) $(HTTP_BIN)
@@ -137,6 +137,7 @@ check: deps
 	  echo "SKIP sdk-test: node and npm are not installed"; \
 	fi
 	@$(MAKE) --no-print-directory ingest-test
+	@$(MAKE) --no-print-directory backtest-test
 
 unit: $(TEST_BIN)
 	MS_TEST_FIXTURES=tests/fixtures $(TEST_BIN)

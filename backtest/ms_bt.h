@@ -38,10 +38,32 @@
  * passed, or the exit day is after the store's last day, the pick is
  * "censored" and sold as far as the data goes.
  *
+ * Snapshot universes (rebalance MS_BT_SNAPSHOTS): the rebalance dates are
+ * the days on which the store has bars of the snapshot source (default
+ * cmc_top200_monthly) and every cohort is held until the next of them
+ * (hold_days must be MS_BT_HOLD_NEXT). Positions are marked by any bar the
+ * store has between snapshots, else at the last known price. A holding
+ * with no bar on its exit snapshot S' and none after it (before the
+ * snapshot after S', at most delist_days) "left" the universe, which is
+ * not a death: it is valued on S' by left_rule, net of the spread only
+ * (its volume is unknown):
+ *   MS_BT_LEFT_BOUND (default)  min(last price, cutoff / supply), where
+ *       cutoff is the smallest market cap of S' (its market cap must have
+ *       been below it to be absent) and supply = market cap / close of its
+ *       last bar with both (assumed unchanged): an upper bound;
+ *   MS_BT_LEFT_ZERO             0, the lower bound;
+ *   MS_BT_LEFT_LAST             the last price.
+ * The died rule does not apply in snapshot mode: absence is not a death.
+ *
  * Benchmarks, on the same days: buy-and-hold of one asset (default
  * bitcoin), and an equal-weight basket of the screen's whole universe on
  * each date before any filter (every asset with a bar on D), held with the
  * same tranches, hold and delisting rule, gross of costs.
+ *
+ * One valuation serves every command: ms_bt_run values its cohorts, and
+ * `backtest picks` (ms_bt_picks_judge) values recorded picks, with the
+ * same function (ms_bt_value's core), so both apply the same cost,
+ * delisting and left rules to the same data.
  *
  * docs/backtesting.md documents every rule and metric.
  */
@@ -68,12 +90,25 @@ struct ms_store;
 #define MS_BT_MAX_CAPITAL 1e12
 #define MS_BT_SCHEMA "moonscope.backtest.moonshots"
 #define MS_BT_SCHEMA_VERSION 1
+#define MS_BT_SNAPSHOT_SOURCE "cmc_top200_monthly"  /* default snapshot source */
+#define MS_BT_SOURCE_MAX 96        /* snapshot source name, with NUL */
+#define MS_BT_SNAPSHOT_DELIST_DAYS 45  /* the CLI's delist_days for snapshots */
 
 enum ms_bt_rebalance { MS_BT_DAILY, MS_BT_WEEKLY, MS_BT_MONTHLY,
-	MS_BT_REBALANCE__COUNT };
+	MS_BT_SNAPSHOTS, MS_BT_REBALANCE__COUNT };
 
-/* "daily", "weekly", "monthly". */
+/* "daily", "weekly", "monthly", "snapshots". */
 const char *ms_bt_rebalance_name(enum ms_bt_rebalance r);
+/* MS_BT_REBALANCE__COUNT when name is none of them. */
+enum ms_bt_rebalance ms_bt_rebalance_parse(const char *name);
+
+/* How a holding that left a snapshot universe is valued (see above). */
+enum ms_bt_left_rule { MS_BT_LEFT_BOUND, MS_BT_LEFT_ZERO, MS_BT_LEFT_LAST,
+	MS_BT_LEFT__COUNT };
+
+/* "bound", "zero", "last"; parse returns MS_BT_LEFT__COUNT when unknown. */
+const char *ms_bt_left_rule_name(enum ms_bt_left_rule r);
+enum ms_bt_left_rule ms_bt_left_rule_parse(const char *name);
 
 struct ms_bt_params {
 	int32_t from, to;               /* rebalance dates in [from, to]; -1 = default */
@@ -92,10 +127,25 @@ struct ms_bt_params {
 	char benchmark[MS_SLUG_MAX + 1];/* asset key, default "bitcoin" */
 	uint64_t seed;                  /* bootstrap seed, default 1 */
 	size_t bootstrap;               /* resamples, default 10000 */
+	/* Added for snapshot universes (defaults: bound, cmc_top200_monthly). */
+	enum ms_bt_left_rule left_rule;
+	char snapshot_source[MS_BT_SOURCE_MAX];
 };
 
 /* The documented defaults (ms_screen_defaults for the screen). */
 void ms_bt_params_default(struct ms_bt_params *p);
+
+/*
+ * The options of snapshot universes, for every command line that takes
+ * the replay's options (cli/args.c's ms_cli_bt_option knows the others):
+ * `--rebalance snapshots` (the other --rebalance values are left to
+ * ms_cli_bt_option: returns 0 for them), `--left-rule bound|zero|last`,
+ * `--snapshot-source NAME`. Returns 1 when o with value a was stored into
+ * p, 0 when o is not one of them (p untouched), -1 when a is invalid
+ * (*why says what the option needs).
+ */
+int ms_bt_snapshot_option(const char *o, const char *a,
+    struct ms_bt_params *p, const char **why);
 
 /*
  * Checks every field's range; returns 0, or MS_ERR_RANGE and writes the
@@ -145,9 +195,10 @@ int ms_bt_truncated_copy(struct ms_store *st, int32_t day, const char *path);
 int ms_bt_check_lookahead(struct ms_store *st, int32_t day,
     const struct ms_screen_params *sp, size_t top, const char *dir, int *same);
 
-enum ms_bt_status { MS_BT_HELD, MS_BT_DIED, MS_BT_CENSORED, MS_BT_UNFILLED };
+enum ms_bt_status { MS_BT_HELD, MS_BT_DIED, MS_BT_CENSORED, MS_BT_UNFILLED,
+	MS_BT_LEFT };
 
-/* "held", "died", "censored", "unfilled". */
+/* "held", "died", "censored", "unfilled", "left". */
 const char *ms_bt_status_name(enum ms_bt_status s);
 
 struct ms_bt_pick {
@@ -170,6 +221,8 @@ struct ms_bt_pick {
 	double max_gain;             /* best high after entry / entry - 1 (gross) */
 	double unsold_share;         /* of the units, written off unsold */
 	enum ms_bt_status status;
+	double exit_cap_limit;       /* left: the exit snapshot's smallest market
+	                                cap (the bound's cutoff); else NaN */
 };
 
 struct ms_bt_period {
@@ -189,6 +242,10 @@ struct ms_bt_date {
 	size_t universe, tradable, matched, picked, filled;
 	size_t tranche;              /* 0-based; SIZE_MAX when nothing was bought */
 	double tranche_value;        /* USD invested from (0 when idle) */
+	int32_t exit_day;            /* nominal exit: day + hold */
+	size_t left;                 /* picks that left the snapshot universe */
+	double exit_cap_limit;       /* snapshots: smallest market cap of the
+	                                exit snapshot; else NaN */
 };
 
 /* Bootstrap percentile interval; NaN when undefined. */
@@ -228,6 +285,14 @@ struct ms_bt_series_summary {
 	double hit_rate;             /* period-based: share of days with r > 0 */
 };
 
+/* Headline figures of the same run with left holdings valued at zero. */
+struct ms_bt_lower {
+	int known;                   /* 1 once ms_bt_left_lower_bound filled it */
+	double total_return, cagr, final_equity_usd;
+	double mean_return, median_return, win_rate;   /* picks, net */
+	double universe_total_return;
+};
+
 struct ms_bt_result {
 	struct ms_bt_params params;  /* as run (defaults resolved) */
 	int32_t data_first, data_last;
@@ -248,6 +313,11 @@ struct ms_bt_result {
 	double final_equity_usd;
 	int lookahead_checked;       /* dates checked by --check-lookahead */
 	int lookahead_identical;     /* of them identical */
+	/* Added for snapshot universes. */
+	size_t left;                 /* picks that left the universe */
+	double left_value_usd;       /* proceeds credited to them (an upper
+	                                bound under MS_BT_LEFT_BOUND) */
+	struct ms_bt_lower left_zero;/* the run again with MS_BT_LEFT_ZERO */
 };
 
 /*
@@ -265,11 +335,61 @@ int ms_bt_run(struct ms_store *st, const struct ms_bt_params *p,
 void ms_bt_result_free(struct ms_bt_result *r);
 
 /*
+ * Runs r's parameters again with left_rule MS_BT_LEFT_ZERO (no bootstrap)
+ * and stores the headline figures in r->left_zero: with the default bound
+ * rule, the portfolio's result lies between the two. Returns 0 or the
+ * run's error (r is unchanged then).
+ */
+int ms_bt_left_lower_bound(struct ms_store *st, struct ms_bt_result *r);
+
+/*
+ * The days on which source has bars, ascending, with the smallest known
+ * market cap of each (NaN when none): *days and *mincap are malloc'd
+ * (caller frees both; NULL when *n is 0). MS_ERR_NOTFOUND when there is
+ * no source of that name, MS_ERR_TOOBIG over MS_BT_MAX_DATES days.
+ */
+int ms_bt_snapshots(struct ms_store *st, const char *source, int32_t **days,
+    double **mincap, size_t *n);
+
+/* ---- the valuation shared by every command ---------------------------- */
+
+/* A cohort: holdings bought together at one close and sold together. */
+struct ms_bt_cohort {
+	int32_t day;                 /* entry: bought at this day's close */
+	int hold;                    /* 1..MS_BT_MAX_HOLD days to the exit */
+	int snapshot;                /* 1: the exit is a snapshot day; an absent
+	                                holding "left" (see the top) */
+	int32_t after;               /* snapshot: the snapshot after the exit, or
+	                                -1 (a later bar is looked for until the
+	                                day before it, at most delist_days) */
+	double cutoff;               /* snapshot: smallest market cap of the exit
+	                                snapshot, NaN unknown */
+};
+
+/*
+ * Values n holdings of one cohort under p's cost, delisting and left
+ * rules on the store's data (data_last: the store's last day): ids[i] the
+ * asset, targets[i] the USD to buy (0 = not bought). Fills out[i]: day,
+ * rank (i + 1), asset, slug, symbol, market cap and volume on the day,
+ * entry price and cost, target, notional, reduced, exit day, last bar,
+ * exit price and cost, returns, max gain, unsold share, status (an asset
+ * without a bar on the day is "unfilled"). *spread_usd and *impact_usd
+ * (may be NULL) are increased by the costs paid. Reads only the days from
+ * co->day to co->day + hold + delist_days. Returns 0, MS_ERR_RANGE for a
+ * bad cohort, or a store error.
+ */
+int ms_bt_value(struct ms_store *st, const struct ms_bt_params *p,
+    int32_t data_last, const struct ms_bt_cohort *co, const int64_t *ids,
+    const double *targets, size_t n, struct ms_bt_pick *out,
+    double *spread_usd, double *impact_usd);
+
+/*
  * The report. ms_bt_summary_json builds summary.json's document (caller
  * frees with cJSON_Delete; NULL on allocation failure). ms_bt_write_report
  * creates dir (and missing parents) and writes summary.json, picks.csv,
- * periods.csv, rebalances.csv and summary.md, each written once. errbuf
- * receives a reason on failure.
+ * periods.csv, rebalances.csv, summary.md and, last, report.html
+ * (ms_bt_write_html), each written once. errbuf receives a reason on
+ * failure.
  */
 struct cJSON;
 struct cJSON *ms_bt_summary_json(const struct ms_bt_result *r);
@@ -278,5 +398,136 @@ int ms_bt_write_report(const struct ms_bt_result *r, const char *dir,
 
 /* The Markdown summary (malloc'd, caller frees), also printed by the CLI. */
 char *ms_bt_summary_markdown(const struct ms_bt_result *r);
+
+/* ---- backtest picks: a recorded list of picks, judged ------------------ */
+
+/*
+ * `moonscope backtest picks FILE` reads a list of picks (CSV with a
+ * header, a JSON array of objects, the JSON of /v1/moonshots/past, or a
+ * vendor's list whose columns are named in one of the accepted ways; see
+ * docs/backtest-picks.md), resolves every asset in the store, and values
+ * each pick with ms_bt_value: bought at the close of its date (the store's
+ * close: a price given in the file is reported next to it, never used),
+ * held p->hold_days days (or until its own exit day, or, with
+ * MS_BT_HOLD_NEXT, until the next snapshot of p->snapshot_source) under
+ * the cost, delisting and left rules of `backtest moonshots`. Picks that
+ * share a day and an exit form one cohort.
+ *
+ * A file is judged whole or not at all: a malformed line, an unknown
+ * asset or a date outside the store rejects it with every problem found
+ * (file:line: reason, the first MS_BT_PICKS_MAX_ERRORS of them).
+ */
+#define MS_BT_PICKS_SCHEMA "moonscope.backtest.picks"
+#define MS_BT_PICKS_SCHEMA_VERSION 1
+#define MS_BT_PICKS_MAX 100000              /* picks in one file */
+#define MS_BT_PICKS_MAX_FILE (32u * 1024u * 1024u)   /* bytes */
+#define MS_BT_PICKS_KEY_MAX 129             /* id, symbol or name, with NUL */
+#define MS_BT_PICKS_MAX_ERRORS 20
+#define MS_BT_PICKS_REASON_MAX 240
+
+enum ms_bt_picks_format { MS_BT_PICKS_CSV, MS_BT_PICKS_JSON,
+	MS_BT_PICKS_PAST, MS_BT_PICKS_FORMAT__COUNT };
+
+/* "csv", "json", "moonshots_past". */
+const char *ms_bt_picks_format_name(enum ms_bt_picks_format f);
+
+/* One pick as written in the file. */
+struct ms_bt_pick_in {
+	unsigned long line;          /* 1-based line where it starts */
+	int32_t day;                 /* the pick's date */
+	int32_t until;               /* its own exit day, or -1 */
+	char id[MS_BT_PICKS_KEY_MAX];      /* asset id/slug or key; "" none */
+	char symbol[MS_BT_PICKS_KEY_MAX];  /* "" none */
+	char name[MS_BT_PICKS_KEY_MAX];    /* "" none */
+	double entry_price;          /* as given; NaN when not given */
+	double target_usd;           /* USD to buy; NaN = the default */
+};
+
+struct ms_bt_picks_file {
+	enum ms_bt_picks_format format;
+	struct ms_bt_pick_in *v;     /* [n], file order */
+	size_t n;
+};
+
+struct ms_bt_picks_problem {
+	unsigned long line;          /* 0: the file as a whole */
+	char reason[MS_BT_PICKS_REASON_MAX];
+};
+
+/* Why a file was rejected: the first problems and how many in all. */
+struct ms_bt_picks_errors {
+	size_t n, total;
+	struct ms_bt_picks_problem e[MS_BT_PICKS_MAX_ERRORS];
+};
+
+/*
+ * Reads and checks path (plain or gzip, at most MS_BT_PICKS_MAX_FILE
+ * bytes and MS_BT_PICKS_MAX picks). Returns 0 and fills *out (free with
+ * ms_bt_picks_file_free), or MS_ERR_INVALID / MS_ERR_IO / MS_ERR_TOOBIG /
+ * MS_ERR_NOMEM with the problems in *errs and *out untouched.
+ */
+int ms_bt_picks_read(const char *path, struct ms_bt_picks_file *out,
+    struct ms_bt_picks_errors *errs);
+void ms_bt_picks_file_free(struct ms_bt_picks_file *f);
+
+struct ms_bt_picks_opts {
+	double notional;             /* USD per pick without target_usd;
+	                                NaN = capital / top (10,000) */
+	int32_t exit;                /* every pick sold on this day; -1 none */
+};
+
+struct ms_bt_judged_pick {
+	struct ms_bt_pick pick;      /* rank = 1-based position in the file */
+	unsigned long line;
+	char key[MS_BT_PICKS_KEY_MAX];     /* the asset as written */
+	const char *resolved_by;     /* "id", "name" or "symbol" (static) */
+	size_t candidates;           /* assets sharing the symbol (>= 1) */
+	int32_t until;               /* nominal exit day */
+	double file_price;           /* the file's entry price; NaN none */
+	double price_diff;           /* file_price / store close - 1; NaN */
+};
+
+struct ms_bt_picks_result {
+	struct ms_bt_params params;  /* as run */
+	struct ms_bt_picks_opts opts;/* notional resolved */
+	char file[1024];             /* as given (truncated) */
+	enum ms_bt_picks_format format;
+	int32_t data_first, data_last;
+	int64_t data_version;
+	struct ms_bt_judged_pick *picks;    /* [n], file order */
+	size_t n;
+	struct ms_bt_pick_stats stats;
+	size_t filled, unfilled, censored, left, written_off, reduced;
+	size_t cohorts;              /* panel loads: distinct (day, exit) */
+	size_t with_price;           /* picks with a file price */
+	size_t price_off;            /* of them more than 1 % off the close */
+	double price_diff_median, price_diff_max;  /* of |diff|; NaN none */
+	double notional_usd, proceeds_usd, spread_usd, impact_usd;
+};
+
+/*
+ * Judges in on the store (see above). file names the input in messages
+ * and the report. Returns 0 and sets *out (free with
+ * ms_bt_picks_result_free); MS_ERR_INVALID with the problems in *errs
+ * when an asset is unknown, a date is outside the store or an exit is not
+ * after its date; MS_ERR_RANGE for bad parameters (reason in errs);
+ * MS_ERR_NODATA for an empty store; or a store error.
+ */
+int ms_bt_picks_judge(struct ms_store *st, const struct ms_bt_params *p,
+    const struct ms_bt_picks_opts *o, const char *file,
+    const struct ms_bt_picks_file *in, struct ms_bt_picks_result **out,
+    struct ms_bt_picks_errors *errs);
+void ms_bt_picks_result_free(struct ms_bt_picks_result *r);
+
+/*
+ * The picks report (backtest/ms_bt_report.c): summary.json (schema
+ * moonscope.backtest.picks v1; caller frees with cJSON_Delete), the
+ * Markdown summary (malloc'd, caller frees), and the files summary.json,
+ * picks.csv and summary.md written into dir (created).
+ */
+struct cJSON *ms_bt_picks_summary_json(const struct ms_bt_picks_result *r);
+char *ms_bt_picks_markdown(const struct ms_bt_picks_result *r);
+int ms_bt_picks_write_report(const struct ms_bt_picks_result *r,
+    const char *dir, char *errbuf, size_t errsz);
 
 #endif

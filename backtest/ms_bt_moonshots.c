@@ -29,11 +29,15 @@
 #include "ms_store.h"
 
 static const char *const rebalance_names[MS_BT_REBALANCE__COUNT] = {
-	"daily", "weekly", "monthly",
+	"daily", "weekly", "monthly", "snapshots",
 };
 
 static const char *const status_names[] = {
-	"held", "died", "censored", "unfilled",
+	"held", "died", "censored", "unfilled", "left",
+};
+
+static const char *const left_names[MS_BT_LEFT__COUNT] = {
+	"bound", "zero", "last",
 };
 
 const char *
@@ -43,10 +47,34 @@ ms_bt_rebalance_name(enum ms_bt_rebalance r)
 	    "unknown";
 }
 
+enum ms_bt_rebalance
+ms_bt_rebalance_parse(const char *name)
+{
+	for (unsigned i = 0; name != NULL && i < MS_BT_REBALANCE__COUNT; i++)
+		if (strcmp(name, rebalance_names[i]) == 0)
+			return (enum ms_bt_rebalance)i;
+	return MS_BT_REBALANCE__COUNT;
+}
+
+const char *
+ms_bt_left_rule_name(enum ms_bt_left_rule r)
+{
+	return (unsigned)r < MS_BT_LEFT__COUNT ? left_names[r] : "unknown";
+}
+
+enum ms_bt_left_rule
+ms_bt_left_rule_parse(const char *name)
+{
+	for (unsigned i = 0; name != NULL && i < MS_BT_LEFT__COUNT; i++)
+		if (strcmp(name, left_names[i]) == 0)
+			return (enum ms_bt_left_rule)i;
+	return MS_BT_LEFT__COUNT;
+}
+
 const char *
 ms_bt_status_name(enum ms_bt_status s)
 {
-	return (unsigned)s <= MS_BT_UNFILLED ? status_names[s] : "unknown";
+	return (unsigned)s <= MS_BT_LEFT ? status_names[s] : "unknown";
 }
 
 void
@@ -67,6 +95,9 @@ ms_bt_params_default(struct ms_bt_params *p)
 	snprintf(p->benchmark, sizeof(p->benchmark), "%s", "bitcoin");
 	p->seed = 1;
 	p->bootstrap = 10000;
+	p->left_rule = MS_BT_LEFT_BOUND;
+	snprintf(p->snapshot_source, sizeof(p->snapshot_source), "%s",
+	    MS_BT_SNAPSHOT_SOURCE);
 }
 
 static int
@@ -75,6 +106,36 @@ why_out(char *why, size_t whysz, const char *msg)
 	if (why != NULL && whysz > 0)
 		snprintf(why, whysz, "%s", msg);
 	return MS_ERR_RANGE;
+}
+
+int
+ms_bt_snapshot_option(const char *o, const char *a, struct ms_bt_params *p,
+    const char **why)
+{
+	enum ms_bt_left_rule lr;
+	size_t n;
+
+	if (strcmp(o, "--rebalance") == 0) {
+		if (a == NULL || strcmp(a, "snapshots") != 0)
+			return 0;
+		p->rebalance = MS_BT_SNAPSHOTS;
+	} else if (strcmp(o, "--left-rule") == 0) {
+		if ((lr = ms_bt_left_rule_parse(a)) == MS_BT_LEFT__COUNT) {
+			*why = "needs bound, zero or last";
+			return -1;
+		}
+		p->left_rule = lr;
+	} else if (strcmp(o, "--snapshot-source") == 0) {
+		n = a != NULL ? strlen(a) : 0;
+		if (n == 0 || n >= sizeof(p->snapshot_source)) {
+			*why = "needs a source name of 1..95 bytes";
+			return -1;
+		}
+		memcpy(p->snapshot_source, a, n + 1);
+	} else {
+		return 0;
+	}
+	return 1;
 }
 
 /* a in [lo, hi], finite. */
@@ -96,9 +157,19 @@ ms_bt_params_check(const struct ms_bt_params *p, char *why, size_t whysz)
 	if (p->from != -1 && p->to != -1 && p->from > p->to)
 		return why_out(why, whysz, "--from: must not be after --to");
 	if ((unsigned)p->rebalance >= MS_BT_REBALANCE__COUNT)
-		return why_out(why, whysz, "--rebalance: daily, weekly or monthly");
+		return why_out(why, whysz,
+		    "--rebalance: daily, weekly, monthly or snapshots");
 	if (p->hold_days < 0 || p->hold_days > MS_BT_MAX_HOLD)
 		return why_out(why, whysz, "--hold: 1..730 days or next");
+	if (p->rebalance == MS_BT_SNAPSHOTS && p->hold_days != MS_BT_HOLD_NEXT)
+		return why_out(why, whysz,
+		    "--hold: must be next with --rebalance snapshots");
+	if ((unsigned)p->left_rule >= MS_BT_LEFT__COUNT)
+		return why_out(why, whysz, "--left-rule: bound, zero or last");
+	if (p->rebalance == MS_BT_SNAPSHOTS && (p->snapshot_source[0] == '\0' ||
+	    memchr(p->snapshot_source, '\0', sizeof(p->snapshot_source)) == NULL))
+		return why_out(why, whysz,
+		    "--snapshot-source: a source name of 1..95 bytes");
 	if (p->top < 1 || p->top > MS_BT_MAX_TOP)
 		return why_out(why, whysz, "--top: 1..500");
 	if (!in_range(p->capital, 1, MS_BT_MAX_CAPITAL))
@@ -378,9 +449,18 @@ struct sim_pos {
 	size_t fa;                  /* row in the forward panel */
 	double target;              /* USD */
 	double notional, reduced, entry_cost, exit_cost, exit_price;
-	double ret_gross, ret_net, max_gain, unsold;
+	double ret_gross, ret_net, max_gain, unsold, cap_limit;
 	int32_t exit_off, last_off; /* offsets from the entry day */
 	enum ms_bt_status status;
+};
+
+/* How a cohort's exit is judged (see struct ms_bt_cohort). */
+struct sim_exit {
+	int snapshot;               /* absent on the exit day: "left" */
+	size_t again;               /* snapshot: days after the exit searched
+	                               for a later bar */
+	double cutoff;              /* snapshot: the exit's smallest cap */
+	enum ms_bt_left_rule rule;
 };
 
 /* Per-day books of one strategy over the run's days [t0, t0 + ndays). */
@@ -504,6 +584,31 @@ liquidate(const double *c, const double *v, size_t h, size_t nd, double u,
 }
 
 /*
+ * The price a holding that left the snapshot universe is valued at on the
+ * exit day (see ms_bt.h): its last close c[last], zero, or the bound
+ * min(last close, cutoff / supply) with supply = market cap / close of its
+ * last bar that has both (the last close when there is none).
+ */
+static double
+left_price(const double *c, const double *mc, size_t last,
+    const struct sim_exit *ex)
+{
+	double lp = c[last];
+
+	if (ex->rule == MS_BT_LEFT_ZERO)
+		return 0;
+	if (ex->rule == MS_BT_LEFT_LAST)
+		return lp;
+	for (size_t t = last + 1; t-- > 0;) {
+		if (finite_pos(c[t]) && finite_pos(mc[t])) {
+			double b = ex->cutoff / (mc[t] / c[t]);
+			return finite_pos(b) && b < lp ? b : lp;
+		}
+	}
+	return lp;
+}
+
+/*
  * Simulates one cohort bought with `cash` USD at offset 0 of the forward
  * panel fwd (first day = the entry day) and sold from offset `hold` on
  * (earlier by the delisting rule). censored: the nominal exit day is after
@@ -515,11 +620,16 @@ liquidate(const double *c, const double *v, size_t h, size_t nd, double u,
  * sleeve[t] (t = 0..nsleeve-1), and the cash realised on each day also
  * into scash[t] (the next cohort bought after it takes it). posval/npos,
  * when not NULL, receive the marked value and count of open positions.
- * *end receives the last offset with a sale or write-off.
+ * *end receives the last offset with a sale or write-off. ex says how
+ * the exit is judged (snapshot universes: "left").
+ *
+ * This is the one valuation of the backtester: ms_bt_run's cohorts and
+ * benchmark baskets and ms_bt_value (backtest picks) all come here.
  */
 static void
 simulate(const struct ms_panel *fwd, struct sim_pos *pos, size_t n,
     int hold, int censored, int costs, const struct ms_bt_params *p,
+    const struct sim_exit *ex,
     double cash, double *val, double *sleeve, double *scash, size_t nsleeve,
     double *posval, size_t *npos, struct cost_acc *acc, double *got,
     double *left, size_t *hout, size_t *end)
@@ -541,6 +651,7 @@ simulate(const struct ms_panel *fwd, struct sim_pos *pos, size_t n,
 		const double *c = ms_panel_row(fwd, fwd->close, x->fa);
 		const double *hi = ms_panel_row(fwd, fwd->high, x->fa);
 		const double *v = ms_panel_row(fwd, fwd->volume, x->fa);
+		const double *mc = ms_panel_row(fwd, fwd->market_cap, x->fa);
 		double p0 = c[0], q, cin = 0, imp_in = 0, mark;
 		size_t last = 0, stop;
 
@@ -548,7 +659,7 @@ simulate(const struct ms_panel *fwd, struct sim_pos *pos, size_t n,
 		x->reduced = 0;
 		x->entry_cost = x->exit_cost = x->exit_price = NAN;
 		x->ret_gross = x->ret_net = x->max_gain = NAN;
-		x->unsold = NAN;
+		x->unsold = x->cap_limit = NAN;
 		x->exit_off = x->last_off = -1;
 		if (!(x->target > 0) || !finite_pos(p0) ||
 		    (costs && !finite_pos(v[0]))) {
@@ -580,9 +691,18 @@ simulate(const struct ms_panel *fwd, struct sim_pos *pos, size_t n,
 			size_t lim = last + (size_t)p->delist_days < nd - 1 ?
 			    last + (size_t)p->delist_days : nd - 1;
 			int again = 0;
+			/*
+			 * A snapshot universe: a later bar (another source, or a
+			 * return before the next snapshot) means it still trades;
+			 * none means it left the universe, which is no death.
+			 */
+			if (ex->snapshot)
+				lim = h + ex->again < nd - 1 ? h + ex->again : nd - 1;
 			for (size_t t = h + 1; t <= lim && !again; t++)
 				again = finite_pos(c[t]);
-			if (!again && last + (size_t)p->delist_days <= nd - 1)
+			if (!again && ex->snapshot)
+				x->status = MS_BT_LEFT;
+			else if (!again && last + (size_t)p->delist_days <= nd - 1)
 				x->status = MS_BT_DIED;
 			else if (!again)
 				x->status = MS_BT_CENSORED;
@@ -617,6 +737,21 @@ simulate(const struct ms_panel *fwd, struct sim_pos *pos, size_t n,
 			x->ret_gross = c[last] * (1 - p->delist_haircut) / p0 - 1;
 			x->ret_net = pr / x->notional - 1;
 			x->unsold = 0;
+			continue;
+		}
+		if (x->status == MS_BT_LEFT) {
+			/* Valued on the exit day; the spread is its only known cost. */
+			double vp = left_price(c, mc, last, ex);
+			double pr = q * vp * (1 - sbps);
+			val[h] += pr;
+			add_cost(acc, q * vp * sbps, sbps, 0);
+			x->exit_off = (int32_t)h;
+			x->exit_price = vp;
+			x->exit_cost = sbps;
+			x->ret_gross = vp / p0 - 1;
+			x->ret_net = pr / x->notional - 1;
+			x->unsold = 0;
+			x->cap_limit = ex->cutoff;
 			continue;
 		}
 		if (!costs) {
@@ -825,50 +960,342 @@ series_summary(const double *r, size_t n, const double *bench,
 	out->hit_rate = known ? (double)pos / (double)known : NAN;
 }
 
+/* ---- snapshot universes -------------------------------------------- */
+
+int
+ms_bt_snapshots(struct ms_store *st, const char *source, int32_t **days,
+    double **mincap, size_t *n)
+{
+	sqlite3 *db = ms_store_db(st);
+	sqlite3_stmt *s = NULL;
+	int32_t *d = NULL;
+	double *m = NULL;
+	size_t k = 0, cap = 0;
+	int64_t src;
+	int rc, step;
+
+	*days = NULL;
+	*mincap = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(db, "SELECT id FROM sources WHERE name = ?1", -1,
+	    &s, NULL) != SQLITE_OK)
+		return MS_ERR_STORE;
+	sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
+	step = sqlite3_step(s);
+	if (step != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return step == SQLITE_DONE ? MS_ERR_NOTFOUND : MS_ERR_STORE;
+	}
+	src = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	/* min() skips NULL market caps; NULL when a day has none. */
+	if (sqlite3_prepare_v2(db, "SELECT day, min(market_cap) FROM bars "
+	    "WHERE source_id = ?1 GROUP BY day ORDER BY day", -1, &s,
+	    NULL) != SQLITE_OK)
+		return MS_ERR_STORE;
+	sqlite3_bind_int64(s, 1, src);
+	rc = 0;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (k == MS_BT_MAX_DATES) {
+			rc = MS_ERR_TOOBIG;
+			break;
+		}
+		if (k == cap) {
+			size_t nc = cap ? cap * 2 : 128;
+			int32_t *td = realloc(d, nc * sizeof(*d));
+			if (td == NULL) {
+				rc = MS_ERR_NOMEM;
+				break;
+			}
+			d = td;
+			double *tm = realloc(m, nc * sizeof(*m));
+			if (tm == NULL) {
+				rc = MS_ERR_NOMEM;
+				break;
+			}
+			m = tm;
+			cap = nc;
+		}
+		d[k] = (int32_t)sqlite3_column_int64(s, 0);
+		m[k] = ms_store_col_double(s, 1);
+		k++;
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = MS_ERR_STORE;
+	sqlite3_finalize(s);
+	if (rc != 0 || k == 0) {
+		free(d);
+		free(m);
+		return rc;
+	}
+	*days = d;
+	*mincap = m;
+	*n = k;
+	return 0;
+}
+
+/* ---- the valuation shared by every command ---------------------------- */
+
+/*
+ * The forward panel of a cohort (its entry day to the exit plus
+ * delist_days, cut at the store's end), whether its exit is past the
+ * store's end, and how its exit is judged. ms_bt_run and ms_bt_value
+ * both load cohorts here, so a pick is valued on the same window either
+ * way.
+ */
+static int
+load_forward(struct ms_store *st, const struct ms_bt_params *p,
+    int32_t data_last, const struct ms_bt_cohort *co, struct ms_panel **fwd,
+    int *censored, struct sim_exit *ex)
+{
+	int32_t end = co->day + co->hold + p->delist_days;
+
+	if (end > data_last)
+		end = data_last;
+	*censored = co->day + co->hold > data_last;
+	ex->snapshot = co->snapshot != 0;
+	ex->cutoff = co->snapshot ? co->cutoff : NAN;
+	ex->rule = p->left_rule;
+	ex->again = (size_t)p->delist_days;
+	if (co->snapshot && co->after >= 0) {
+		/* A bar before the next snapshot still counts; that one not. */
+		int32_t gap = co->after - (co->day + co->hold) - 1;
+		if (gap < 0)
+			gap = 0;
+		if ((size_t)gap < ex->again)
+			ex->again = (size_t)gap;
+	}
+	return ms_panel_load(st, end, (size_t)(end - co->day + 1), fwd);
+}
+
+/* A pick row from a simulated position (what both commands report). */
+static void
+fill_pick(struct ms_bt_pick *pk, int32_t day, size_t rank,
+    const struct ms_asset *a, const struct sim_pos *x)
+{
+	memset(pk, 0, sizeof(*pk));
+	pk->day = day;
+	pk->rank = rank;
+	pk->asset_id = a->id;
+	memcpy(pk->slug, a->slug, sizeof(pk->slug));
+	memcpy(pk->symbol, a->symbol, sizeof(pk->symbol));
+	pk->entry_cost = x->entry_cost;
+	pk->target_usd = x->target;
+	pk->notional_usd = x->notional;
+	pk->reduced_usd = x->reduced;
+	pk->exit_day = x->exit_off < 0 ? -1 : day + x->exit_off;
+	pk->last_bar_day = x->last_off < 0 ? -1 : day + x->last_off;
+	pk->exit_price = x->exit_price;
+	pk->exit_cost = x->exit_cost;
+	pk->ret_gross = x->ret_gross;
+	pk->ret_net = x->ret_net;
+	pk->max_gain = x->max_gain;
+	pk->unsold_share = x->unsold;
+	pk->status = x->status;
+	pk->exit_cap_limit = x->cap_limit;
+}
+
+int
+ms_bt_value(struct ms_store *st, const struct ms_bt_params *p,
+    int32_t data_last, const struct ms_bt_cohort *co, const int64_t *ids,
+    const double *targets, size_t n, struct ms_bt_pick *out,
+    double *spread_usd, double *impact_usd)
+{
+	struct ms_panel *fwd = NULL;
+	struct sim_exit ex;
+	struct sim_pos *pos = NULL;
+	struct cost_acc acc = { 0, 0 };
+	size_t *map = NULL, m = 0, nd, h, endoff;
+	double *path = NULL, *got = NULL, *left = NULL, *sleeve = NULL;
+	double *scash = NULL, cash = 0;
+	int censored, rc;
+
+	if (co->hold < 1 || co->hold > MS_BT_MAX_HOLD || co->day < MS_DATE_MIN ||
+	    co->day > data_last || n > MS_BT_PICKS_MAX ||
+	    ms_bt_params_check(p, NULL, 0) != 0)
+		return MS_ERR_RANGE;
+	if (n == 0)
+		return 0;
+	if ((rc = load_forward(st, p, data_last, co, &fwd, &censored, &ex)) != 0)
+		return rc;
+	nd = fwd->ndays;
+	pos = calloc(n, sizeof(*pos));
+	map = calloc(n, sizeof(*map));
+	path = calloc((size_t)co->hold + 1, sizeof(*path));
+	got = calloc(nd, sizeof(*got));
+	left = calloc(nd, sizeof(*left));
+	sleeve = calloc(nd, sizeof(*sleeve));
+	scash = calloc(nd, sizeof(*scash));
+	if (pos == NULL || map == NULL || path == NULL || got == NULL ||
+	    left == NULL || sleeve == NULL || scash == NULL) {
+		rc = MS_ERR_NOMEM;
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t fa = find_asset(fwd, ids[i]);
+		double t = targets[i];
+
+		map[i] = SIZE_MAX;
+		if (fa == SIZE_MAX || !(t >= 0) || !isfinite(t))
+			continue;
+		pos[m].fa = fa;
+		pos[m].target = t;
+		cash += t;
+		map[i] = m++;
+	}
+	if (m > 0)
+		simulate(fwd, pos, m, co->hold, censored, 1, p, &ex, cash, path,
+		    sleeve, scash, nd, NULL, NULL, &acc, got, left, &h, &endoff);
+	for (size_t i = 0; i < n; i++) {
+		struct ms_bt_pick *pk = &out[i];
+
+		if (map[i] == SIZE_MAX) {
+			/* No bar in the window (or no target): not bought. */
+			struct ms_asset a;
+			struct sim_pos x;
+			memset(&x, 0, sizeof(x));
+			x.target = isfinite(targets[i]) ? targets[i] : NAN;
+			x.reduced = x.target;
+			x.entry_cost = x.exit_cost = x.exit_price = NAN;
+			x.ret_gross = x.ret_net = x.max_gain = NAN;
+			x.unsold = x.cap_limit = NAN;
+			x.exit_off = x.last_off = -1;
+			x.status = MS_BT_UNFILLED;
+			if ((rc = ms_market_asset(st, ids[i], &a)) != 0)
+				goto done;
+			fill_pick(pk, co->day, i + 1, &a, &x);
+			pk->market_cap = pk->volume = pk->entry_price = NAN;
+			pk->trader_grade = NAN;
+			continue;
+		}
+		const struct sim_pos *x = &pos[map[i]];
+		fill_pick(pk, co->day, i + 1, &fwd->assets[x->fa], x);
+		pk->entry_price = ms_panel_row(fwd, fwd->close, x->fa)[0];
+		pk->market_cap = ms_panel_row(fwd, fwd->market_cap, x->fa)[0];
+		pk->volume = ms_panel_row(fwd, fwd->volume, x->fa)[0];
+		pk->trader_grade = NAN;
+	}
+	if (spread_usd != NULL)
+		*spread_usd += acc.spread;
+	if (impact_usd != NULL)
+		*impact_usd += acc.impact;
+done:
+	ms_panel_free(fwd);
+	free(pos);
+	free(map);
+	free(path);
+	free(got);
+	free(left);
+	free(sleeve);
+	free(scash);
+	return rc;
+}
+
+/* ---- rebalance schedule ---------------------------------------------- */
+
+/* The rebalance dates of a run and the cohort each one buys. */
+struct sched {
+	struct ms_bt_cohort *co;    /* [n] */
+	size_t n;
+};
+
+static int
+sched_push(struct sched *sc, size_t *cap, const struct ms_bt_cohort *co)
+{
+	if (sc->n == MS_BT_MAX_DATES)
+		return MS_ERR_TOOBIG;
+	if (sc->n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		void *t = realloc(sc->co, nc * sizeof(*sc->co));
+		if (t == NULL)
+			return MS_ERR_NOMEM;
+		sc->co = t;
+		*cap = nc;
+	}
+	sc->co[sc->n++] = *co;
+	return 0;
+}
+
+/*
+ * Snapshot dates in [from, to] that have a next snapshot (the exit); with
+ * the default `to` every such date (the last snapshot is only an exit).
+ */
+static int
+list_snapshots(struct ms_store *st, struct ms_bt_params *p, struct sched *sc)
+{
+	int32_t *snap = NULL;
+	double *mincap = NULL;
+	size_t ns = 0, cap = 0;
+	int rc;
+
+	if ((rc = ms_bt_snapshots(st, p->snapshot_source, &snap, &mincap,
+	    &ns)) != 0)
+		return rc == MS_ERR_NOTFOUND ? MS_ERR_NODATA : rc;
+	for (size_t i = 0; rc == 0 && i + 1 < ns; i++) {
+		struct ms_bt_cohort co;
+		if (snap[i] < p->from || snap[i] > p->to)
+			continue;
+		co.day = snap[i];
+		co.hold = (int)(snap[i + 1] - snap[i]);
+		co.snapshot = 1;
+		co.after = i + 2 < ns ? snap[i + 2] : -1;
+		co.cutoff = mincap[i + 1];
+		if (co.hold > MS_BT_MAX_HOLD)
+			rc = MS_ERR_RANGE;   /* snapshots two years apart */
+		else
+			rc = sched_push(sc, &cap, &co);
+	}
+	free(snap);
+	free(mincap);
+	return rc;
+}
+
 /* Resolves the default date range and lists the rebalance dates. */
 static int
-list_dates(struct ms_bt_params *p, int32_t first, int32_t last,
-    int32_t **out, size_t *nout, int *anchor)
+list_dates(struct ms_store *st, struct ms_bt_params *p, int32_t first,
+    int32_t last, struct sched *sc)
 {
-	int32_t *d = NULL;
-	size_t n = 0, cap = 0;
-	int y, m, dd;
-	int default_to = p->to == -1;
+	size_t cap = 0;
+	int y, m, dd, rc = 0;
+	int default_to = p->to == -1, default_from = p->from == -1;
 
+	sc->co = NULL;
+	sc->n = 0;
 	if (p->from == -1)
 		p->from = first + MS_BT_WARMUP_DAYS;
 	if (p->to == -1 || p->to > last)
 		p->to = last;
-	ms_date_to_ymd(p->from, &y, &m, &dd);
-	*anchor = dd;
-	for (int32_t day = p->from; day <= p->to;
-	    day = next_date(day, p->rebalance, dd)) {
-		/* By default, only dates whose hold ends within the store. */
-		if (default_to && day + hold_of(p, day, dd) > last)
-			break;
-		if (n == MS_BT_MAX_DATES) {
-			free(d);
-			return MS_ERR_TOOBIG;
+	if (p->rebalance == MS_BT_SNAPSHOTS) {
+		rc = list_snapshots(st, p, sc);
+	} else {
+		ms_date_to_ymd(p->from, &y, &m, &dd);
+		for (int32_t day = p->from; rc == 0 && day <= p->to;
+		    day = next_date(day, p->rebalance, dd)) {
+			struct ms_bt_cohort co;
+			co.day = day;
+			co.hold = hold_of(p, day, dd);
+			co.snapshot = 0;
+			co.after = -1;
+			co.cutoff = NAN;
+			/* By default, only dates whose hold ends within the store. */
+			if (default_to && day + co.hold > last)
+				break;
+			rc = sched_push(sc, &cap, &co);
 		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			void *t = realloc(d, cap * sizeof(*d));
-			if (t == NULL) {
-				free(d);
-				return MS_ERR_NOMEM;
-			}
-			d = t;
-		}
-		d[n++] = day;
 	}
-	if (n == 0) {
-		free(d);
-		return MS_ERR_NODATA;
+	if (rc == 0 && sc->n == 0)
+		rc = MS_ERR_NODATA;
+	if (rc != 0) {
+		free(sc->co);
+		sc->co = NULL;
+		sc->n = 0;
+		return rc;
 	}
 	if (default_to)
-		p->to = d[n - 1];
-	*out = d;
-	*nout = n;
+		p->to = sc->co[sc->n - 1].day;
+	/* Snapshot dates need not fall on the warm-up's end. */
+	if (default_from)
+		p->from = sc->co[0].day;
 	return 0;
 }
 
@@ -901,21 +1328,25 @@ ensure_pos(struct run_ctx *c, size_t n)
 
 /* One rebalance date: decide, then buy and value both cohorts. */
 static int
-run_date(struct run_ctx *c, int32_t day, int hold, struct ms_bt_date *row)
+run_date(struct run_ctx *c, const struct ms_bt_cohort *co,
+    struct ms_bt_date *row)
 {
 	const struct ms_bt_params *p = c->p;
 	struct ms_bt_result *r = c->r;
 	struct ms_panel *dp = NULL, *fwd = NULL;
 	struct ms_grade *g = NULL;
 	struct ms_screen_result sr;
-	int32_t end = day + hold + p->delist_days;
-	int censored = day + hold > r->data_last;
+	struct sim_exit ex;
+	int32_t day = co->day;
+	int hold = co->hold, censored;
 	size_t npick, nu = 0, h, k, off, endoff;
 	int rc;
 
 	memset(row, 0, sizeof(*row));
 	row->day = day;
 	row->tranche = SIZE_MAX;
+	row->exit_day = day + hold;
+	row->exit_cap_limit = co->snapshot ? co->cutoff : NAN;
 	if ((rc = decide_panel(c->st, day, &p->screen, &dp, &g, &sr)) != 0)
 		return rc;
 	row->universe = sr.universe;
@@ -923,9 +1354,8 @@ run_date(struct run_ctx *c, int32_t day, int hold, struct ms_bt_date *row)
 	row->matched = sr.n;
 	npick = sr.n < p->top ? sr.n : p->top;
 	row->picked = npick;
-	if (end > r->data_last)
-		end = r->data_last;
-	if ((rc = ms_panel_load(c->st, end, (size_t)(end - day + 1), &fwd)) != 0)
+	if ((rc = load_forward(c->st, p, r->data_last, co, &fwd, &censored,
+	    &ex)) != 0)
 		goto done;
 	if ((rc = ensure_pos(c, dp->nassets > npick ? dp->nassets : npick)) != 0)
 		goto done;
@@ -958,10 +1388,10 @@ run_date(struct run_ctx *c, int32_t day, int hold, struct ms_bt_date *row)
 			c->pos[i].fa = fa;
 			c->pos[i].target = cash / (double)npick;
 		}
-		simulate(fwd, c->pos, npick, hold, censored, 1, p, cash, c->path,
-		    c->port.sleeve + off, c->port.scash + off, c->port.ndays - off,
-		    c->port.posval + off, c->port.npos + off, &c->costs, c->got,
-		    c->left, &h, &endoff);
+		simulate(fwd, c->pos, npick, hold, censored, 1, p, &ex, cash,
+		    c->path, c->port.sleeve + off, c->port.scash + off,
+		    c->port.ndays - off, c->port.posval + off, c->port.npos + off,
+		    &c->costs, c->got, c->left, &h, &endoff);
 		for (size_t i = 0; i < npick; i++)
 			filled += c->pos[i].status != MS_BT_UNFILLED;
 		if (filled > 0) {
@@ -980,38 +1410,24 @@ run_date(struct run_ctx *c, int32_t day, int hold, struct ms_bt_date *row)
 		for (size_t i = 0; i < npick; i++) {
 			const struct sim_pos *x = &c->pos[i];
 			const struct ms_screen_pick *sp = &sr.picks[i];
-			const struct ms_asset *a = &dp->assets[sp->asset];
 			struct ms_bt_pick pk;
 
-			memset(&pk, 0, sizeof(pk));
-			pk.day = day;
-			pk.rank = i + 1;
-			pk.asset_id = a->id;
-			memcpy(pk.slug, a->slug, sizeof(pk.slug));
-			memcpy(pk.symbol, a->symbol, sizeof(pk.symbol));
+			fill_pick(&pk, day, i + 1, &dp->assets[sp->asset], x);
 			pk.market_cap = sp->market_cap;
 			pk.volume = sp->volume;
 			pk.trader_grade = sp->trader_grade;
 			pk.entry_price = sp->price;
-			pk.entry_cost = x->entry_cost;
-			pk.target_usd = x->target;
-			pk.notional_usd = x->notional;
-			pk.reduced_usd = x->reduced;
-			pk.exit_day = x->exit_off < 0 ? -1 : day + x->exit_off;
-			pk.last_bar_day = x->last_off < 0 ? -1 : day + x->last_off;
-			pk.exit_price = x->exit_price;
-			pk.exit_cost = x->exit_cost;
-			pk.ret_gross = x->ret_gross;
-			pk.ret_net = x->ret_net;
-			pk.max_gain = x->max_gain;
-			pk.unsold_share = x->unsold;
-			pk.status = x->status;
 			if ((rc = push_pick(r, &c->pickcap, &pk)) != 0)
 				goto done;
 			r->filled += x->status != MS_BT_UNFILLED;
 			r->unfilled += x->status == MS_BT_UNFILLED;
 			r->censored += x->status == MS_BT_CENSORED;
 			r->written_off += x->unsold > 0;
+			if (x->status == MS_BT_LEFT) {
+				r->left++;
+				row->left++;
+				r->left_value_usd += x->notional * (1 + x->ret_net);
+			}
 			if (x->reduced > 0 && x->status != MS_BT_UNFILLED) {
 				r->reduced++;
 				r->reduced_usd += x->reduced;
@@ -1037,7 +1453,7 @@ run_date(struct run_ctx *c, int32_t day, int hold, struct ms_bt_date *row)
 		for (size_t i = 0; i < nu; i++)
 			c->pos[i].target = cash / (double)nu;
 		off = (size_t)(day - c->univ.t0);
-		simulate(fwd, c->pos, nu, hold, censored, 0, p, cash, c->path,
+		simulate(fwd, c->pos, nu, hold, censored, 0, p, &ex, cash, c->path,
 		    c->univ.sleeve + off, c->univ.scash + off, c->univ.ndays - off,
 		    NULL, NULL, NULL,
 		    c->got, c->left, &h, &endoff);
@@ -1063,10 +1479,11 @@ ms_bt_run(struct ms_store *st, const struct ms_bt_params *p,
 	struct ms_bt_result *r;
 	struct run_ctx c;
 	struct ms_data_range range;
-	int32_t *dates = NULL, t1;
+	struct sched sc = { NULL, 0 };
+	int32_t t1;
 	double *rp = NULL, *rb = NULL, *ru = NULL, *work = NULL, *beq = NULL;
 	size_t nd = 0, ndays, ntr = 1, lo = 0;
-	int anchor = 1, rc, maxhold = 0;
+	int rc, maxhold = 0;
 
 	if ((rc = ms_bt_params_check(p, NULL, 0)) != 0)
 		return rc;
@@ -1093,24 +1510,23 @@ ms_bt_run(struct ms_store *st, const struct ms_bt_params *p,
 	r->data_last = range.last_day;
 	if ((rc = ms_store_data_version(st, &r->data_version)) != 0)
 		goto fail;
-	if ((rc = list_dates(&r->params, r->data_first, r->data_last, &dates,
-	    &nd, &anchor)) != 0)
+	if ((rc = list_dates(st, &r->params, r->data_first, r->data_last,
+	    &sc)) != 0)
 		goto fail;
+	nd = sc.n;
 
 	/* Tranches: the most cohorts open on any rebalance day. */
 	for (size_t i = 0; i < nd; i++) {
-		int hi = hold_of(&r->params, dates[i], anchor);
-		if (hi > maxhold)
-			maxhold = hi;
-		while (lo < i && dates[lo] + hold_of(&r->params, dates[lo],
-		    anchor) <= dates[i])
+		if (sc.co[i].hold > maxhold)
+			maxhold = sc.co[i].hold;
+		while (lo < i && sc.co[lo].day + sc.co[lo].hold <= sc.co[i].day)
 			lo++;
 		if (i - lo + 1 > ntr)
 			ntr = i - lo + 1;
 	}
-	t1 = dates[nd - 1] + hold_of(&r->params, dates[nd - 1], anchor);
+	t1 = sc.co[nd - 1].day + sc.co[nd - 1].hold;
 	for (size_t i = 0; i < nd; i++) {
-		int32_t x = dates[i] + hold_of(&r->params, dates[i], anchor);
+		int32_t x = sc.co[i].day + sc.co[i].hold;
 		if (x > t1)
 			t1 = x;
 	}
@@ -1120,14 +1536,14 @@ ms_bt_run(struct ms_store *st, const struct ms_bt_params *p,
 	/* Room for sales that run past the last exit; trimmed below. */
 	t1 = t1 + p->delist_days < r->data_last ?
 	    t1 + p->delist_days : r->data_last;
-	ndays = (size_t)(t1 - dates[0] + 1);
+	ndays = (size_t)(t1 - sc.co[0].day + 1);
 	r->ntranches = ntr;
 	c.st = st;
 	c.r = r;
 	c.p = &r->params;
-	if ((rc = book_init(&c.port, dates[0], ndays, ntr, p->capital)) != 0)
+	if ((rc = book_init(&c.port, sc.co[0].day, ndays, ntr, p->capital)) != 0)
 		goto fail;
-	if ((rc = book_init(&c.univ, dates[0], ndays, ntr, p->capital)) != 0)
+	if ((rc = book_init(&c.univ, sc.co[0].day, ndays, ntr, p->capital)) != 0)
 		goto fail;
 	r->dates = calloc(nd, sizeof(*r->dates));
 	c.path = malloc(((size_t)maxhold + 1) * sizeof(*c.path));
@@ -1141,15 +1557,14 @@ ms_bt_run(struct ms_store *st, const struct ms_bt_params *p,
 	}
 	r->ndates = nd;
 	for (size_t i = 0; i < nd; i++) {
-		if ((rc = run_date(&c, dates[i], hold_of(&r->params, dates[i],
-		    anchor), &r->dates[i])) != 0)
+		if ((rc = run_date(&c, &sc.co[i], &r->dates[i])) != 0)
 			goto fail;
 		if (progress != NULL)
 			progress(i + 1, nd, arg);
 	}
 	r->spread_usd = c.costs.spread;
 	r->impact_usd = c.costs.impact;
-	ndays = (size_t)(c.last_active - dates[0] + 1);
+	ndays = (size_t)(c.last_active - sc.co[0].day + 1);
 
 	/* Periods: one per day from the first rebalance to the last exit. */
 	r->periods = calloc(ndays, sizeof(*r->periods));
@@ -1164,7 +1579,7 @@ ms_bt_run(struct ms_store *st, const struct ms_bt_params *p,
 		goto fail;
 	}
 	r->nperiods = ndays;
-	if ((rc = bench_equity(st, r, dates[0], ndays, beq)) != 0)
+	if ((rc = bench_equity(st, r, sc.co[0].day, ndays, beq)) != 0)
 		goto fail;
 	{
 		/*
@@ -1176,7 +1591,7 @@ ms_bt_run(struct ms_store *st, const struct ms_bt_params *p,
 		for (size_t t = 0; t < ndays; t++) {
 			struct ms_bt_period *q = &r->periods[t];
 			double e = book_total(&c.port, t), u = book_total(&c.univ, t);
-			q->day = dates[0] + (int32_t)t;
+			q->day = sc.co[0].day + (int32_t)t;
 			q->equity = e / p->capital;
 			/* Ruined (nothing left): no further return. */
 			q->ret = prev > 0 ? e / prev - 1 : 0;
@@ -1228,7 +1643,7 @@ ms_bt_run(struct ms_store *st, const struct ms_bt_params *p,
 	free(c.path);
 	free(c.got);
 	free(c.left);
-	free(dates);
+	free(sc.co);
 	free(beq);
 	free(rp);
 	free(rb);
@@ -1244,7 +1659,7 @@ fail:
 	free(c.path);
 	free(c.got);
 	free(c.left);
-	free(dates);
+	free(sc.co);
 	free(beq);
 	free(rp);
 	free(rb);
@@ -1252,4 +1667,31 @@ fail:
 	free(work);
 	ms_bt_result_free(r);
 	return rc;
+}
+
+int
+ms_bt_left_lower_bound(struct ms_store *st, struct ms_bt_result *r)
+{
+	struct ms_bt_params q = r->params;
+	struct ms_bt_result *z = NULL;
+	int rc;
+
+	q.left_rule = MS_BT_LEFT_ZERO;
+	q.bootstrap = 0;
+	if (q.screen.category != NULL)
+		q.screen.category = q.category;
+	if ((rc = ms_bt_run(st, &q, NULL, NULL, &z)) != 0)
+		return rc;
+	r->left_zero.known = 1;
+	r->left_zero.total_return = z->portfolio.known ?
+	    z->portfolio.q.total_return : NAN;
+	r->left_zero.cagr = z->portfolio.known ? z->portfolio.q.cagr : NAN;
+	r->left_zero.final_equity_usd = z->final_equity_usd;
+	r->left_zero.mean_return = z->pick_stats.mean;
+	r->left_zero.median_return = z->pick_stats.median;
+	r->left_zero.win_rate = z->pick_stats.win_rate;
+	r->left_zero.universe_total_return = z->universe.known ?
+	    z->universe.q.total_return : NAN;
+	ms_bt_result_free(z);
+	return 0;
 }

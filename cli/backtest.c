@@ -3,7 +3,8 @@
  * history, and compare two backtest results as a CI regression gate.
  *
  *   moonscope backtest moonshots [--from D] [--to D]
- *       [--rebalance daily|weekly|monthly] [--hold N|next] [--top K]
+ *       [--rebalance daily|weekly|monthly|snapshots] [--hold N|next]
+ *       [--left-rule bound|zero|last] [--snapshot-source NAME] [--top K]
  *       [--sort KEY] [--order asc|desc] [--max-market-cap USD]
  *       [--min-market-cap USD] [--min-volume USD] [--category NAME]
  *       [--capital USD] [--spread-bps BPS] [--impact K]
@@ -11,6 +12,7 @@
  *       [--benchmark ASSET]
  *       [--seed N] [--bootstrap N] [--report DIR] [--check-lookahead]
  *       [--json]
+ *   moonscope backtest picks FILE ... (cli/bt_picks.c)
  *   moonscope backtest compare BASELINE.json CURRENT.json
  *       [--tolerances FILE] [--abs X] [--rel X] [--junit FILE]
  *       [--markdown FILE]
@@ -33,13 +35,16 @@
 #include "cli.h"
 #include "ms_date.h"
 #include "ms_error.h"
+#include "ms_progress.h"
 #include "ms_store.h"
 #include "../backtest/ms_bt.h"
 #include "../backtest/ms_bt_compare.h"
 
 static const char usage[] =
     "usage: moonscope backtest moonshots [--from D] [--to D]\n"
-    "           [--rebalance daily|weekly|monthly] [--hold N|next] [--top K]\n"
+    "           [--rebalance daily|weekly|monthly|snapshots] [--hold N|next]\n"
+    "           [--left-rule bound|zero|last] [--snapshot-source NAME]\n"
+    "           [--top K]\n"
     "           [--sort trader_grade|investor_grade|roi_7d|roi_30d|roi_90d|\n"
     "                   market_cap|volume] [--order asc|desc]\n"
     "           [--max-market-cap USD] [--min-market-cap USD]\n"
@@ -48,6 +53,10 @@ static const char usage[] =
     "           [--delist-haircut F] [--delist-days N] [--benchmark ASSET]\n"
     "           [--seed N] [--bootstrap N] [--report DIR] [--check-lookahead]\n"
     "           [--json]\n"
+    "       moonscope backtest picks FILE [--hold N|next] [--exit D]\n"
+    "           [--notional USD] [cost, delisting and --left-rule options]\n"
+    "           [--seed N] [--bootstrap N] [--report DIR] [--json]\n"
+    "       moonscope backtest forecasts|claims|grades|sweep|merge ...\n"
     "       moonscope backtest compare BASELINE.json CURRENT.json\n"
     "           [--tolerances FILE] [--abs X] [--rel X] [--junit FILE]\n"
     "           [--markdown FILE]\n"
@@ -57,7 +66,12 @@ static const char usage[] =
     "share; buys capped at 0.1 of the day's volume; delist haircut 1 (total\n"
     "loss) after 30 days without a bar (also the longest a sale may take);\n"
     "benchmark bitcoin; seed 1; 10000 bootstrap resamples.\n"
-    "See docs/backtesting.md.\n";
+    "--rebalance snapshots: on the days the store has bars of the snapshot\n"
+    "source (default cmc_top200_monthly), held until the next snapshot; a\n"
+    "pick absent from it with no other price 'left' the universe and is\n"
+    "valued by --left-rule (default bound: an upper bound; zero: the lower);\n"
+    "--delist-days defaults to 45 there (a sale may wait for the next one).\n"
+    "See docs/backtesting.md and docs/backtest-picks.md.\n";
 
 static int
 bad(const char *opt, const char *what)
@@ -66,64 +80,18 @@ bad(const char *opt, const char *what)
 	return MS_CLI_USAGE;
 }
 
-/* A finite number in [lo, hi] with nothing after it. */
-static int
-parse_num(const char *s, double lo, double hi, double *out)
-{
-	char *end;
-	double v;
-
-	if (s == NULL || *s == '\0' || *s == ' ' || strlen(s) > 64)
-		return -1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || *end != '\0' || !isfinite(v) || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int
-parse_count(const char *s, unsigned long long lo, unsigned long long hi,
-    unsigned long long *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (s == NULL || *s < '0' || *s > '9' || strlen(s) > 20)
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int
-parse_day(const char *s, int32_t *out)
-{
-	return s == NULL || ms_date_parse(s, strlen(s), out) != 0 ||
-	    *out < MS_DATE_MIN || *out > MS_DATE_MAX ? -1 : 0;
-}
-
-/* Index of s in the NULL-terminated list, or -1. */
-static int
-choice(const char *s, const char *const *list)
-{
-	for (int i = 0; s != NULL && list[i] != NULL; i++)
-		if (strcmp(s, list[i]) == 0)
-			return i;
-	return -1;
-}
-
+/* ms_bt_run's progress callback: arg is a struct ms_progress, started on
+ * the first call (the run knows the number of dates). */
 static void
 progress(size_t done, size_t total, void *arg)
 {
-	(void)arg;
-	fprintf(stderr, "\rbacktest: %zu/%zu rebalance dates", done, total);
+	struct ms_progress *pg = arg;
+
+	if (pg->total == 0)
+		ms_progress_init(pg, stderr, "backtest", total);
+	ms_progress_step(pg, done, "rebalance dates");
 	if (done == total)
-		fputc('\n', stderr);
+		ms_progress_done(pg);
 }
 
 /* Runs --check-lookahead over every rebalance date of r. */
@@ -166,19 +134,17 @@ check_lookahead(struct ms_store *st, struct ms_bt_result *r)
 static int
 cmd_moonshots(const char *db, int argc, char **argv)
 {
-	static const char *const rebal[] = { "daily", "weekly", "monthly", NULL };
-	static const char *const sorts[] = { "trader_grade", "investor_grade",
-		"roi_7d", "roi_30d", "roi_90d", "market_cap", "volume", NULL };
-	static const char *const orders[] = { "asc", "desc", NULL };
 	struct ms_bt_params p;
 	struct ms_bt_result *r = NULL;
 	struct ms_store *st;
-	const char *report = NULL;
+	struct ms_progress pg;
+	const char *report = NULL, *need;
 	char why[160], err[512];
 	int lookahead = 0, json = 0, rc, k, status = EXIT_SUCCESS;
-	unsigned long long u;
+	int hold_given = 0, delist_given = 0;
 
 	ms_bt_params_default(&p);
+	memset(&pg, 0, sizeof(pg));
 	for (int i = 0; i < argc; i++) {
 		const char *o = argv[i], *a = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -194,81 +160,18 @@ cmd_moonshots(const char *db, int argc, char **argv)
 			return bad(o, a == NULL && strncmp(o, "--", 2) == 0 ?
 			    "needs a value" : "is not an option");
 		i++;
-		if (strcmp(o, "--from") == 0) {
-			if (parse_day(a, &p.from))
-				return bad(o, "needs a date YYYY-MM-DD");
-		} else if (strcmp(o, "--to") == 0) {
-			if (parse_day(a, &p.to))
-				return bad(o, "needs a date YYYY-MM-DD");
-		} else if (strcmp(o, "--rebalance") == 0) {
-			if ((k = choice(a, rebal)) < 0)
-				return bad(o, "needs daily, weekly or monthly");
-			p.rebalance = (enum ms_bt_rebalance)k;
-		} else if (strcmp(o, "--hold") == 0) {
-			if (strcmp(a, "next") == 0)
-				p.hold_days = MS_BT_HOLD_NEXT;
-			else if (parse_count(a, 1, MS_BT_MAX_HOLD, &u))
-				return bad(o, "needs 1..730 days or next");
-			else
-				p.hold_days = (int)u;
-		} else if (strcmp(o, "--top") == 0) {
-			if (parse_count(a, 1, MS_BT_MAX_TOP, &u))
-				return bad(o, "needs 1..500");
-			p.top = (size_t)u;
-		} else if (strcmp(o, "--sort") == 0) {
-			if ((k = choice(a, sorts)) < 0)
-				return bad(o, "needs a sort key (see usage)");
-			p.screen.sort = (enum ms_screen_sort)k;
-		} else if (strcmp(o, "--order") == 0) {
-			if ((k = choice(a, orders)) < 0)
-				return bad(o, "needs asc or desc");
-			p.screen.descending = k == 1;
-		} else if (strcmp(o, "--max-market-cap") == 0) {
-			if (parse_num(a, 1, 1e15, &p.screen.max_market_cap))
-				return bad(o, "needs a number 1..1e15");
-		} else if (strcmp(o, "--min-market-cap") == 0) {
-			if (parse_num(a, 0, 1e15, &p.screen.min_market_cap))
-				return bad(o, "needs a number 0..1e15");
-		} else if (strcmp(o, "--min-volume") == 0) {
-			if (parse_num(a, 0, 1e15, &p.screen.min_volume))
-				return bad(o, "needs a number 0..1e15");
-		} else if (strcmp(o, "--category") == 0) {
-			if (a[0] == '\0' || strlen(a) >= sizeof(p.category))
-				return bad(o, "needs a name of 1..64 bytes");
-			memcpy(p.category, a, strlen(a) + 1);
-			p.screen.category = p.category;
-		} else if (strcmp(o, "--capital") == 0) {
-			if (parse_num(a, 1, MS_BT_MAX_CAPITAL, &p.capital))
-				return bad(o, "needs a number 1..1e12");
-		} else if (strcmp(o, "--spread-bps") == 0) {
-			if (parse_num(a, 0, 10000, &p.spread_bps))
-				return bad(o, "needs a number 0..10000");
-		} else if (strcmp(o, "--impact") == 0) {
-			if (parse_num(a, 0, 100, &p.impact))
-				return bad(o, "needs a number 0..100");
-		} else if (strcmp(o, "--max-volume-share") == 0) {
-			if (parse_num(a, 1e-9, 1, &p.max_volume_share))
-				return bad(o, "needs a number above 0, at most 1");
-		} else if (strcmp(o, "--delist-haircut") == 0) {
-			if (parse_num(a, 0, 1, &p.delist_haircut))
-				return bad(o, "needs a number 0..1");
-		} else if (strcmp(o, "--delist-days") == 0) {
-			if (parse_count(a, 1, MS_BT_MAX_DELIST_DAYS, &u))
-				return bad(o, "needs 1..365 days");
-			p.delist_days = (int)u;
-		} else if (strcmp(o, "--benchmark") == 0) {
-			if (a[0] == '\0' || strlen(a) >= sizeof(p.benchmark))
-				return bad(o, "needs an asset id or symbol");
-			memcpy(p.benchmark, a, strlen(a) + 1);
-		} else if (strcmp(o, "--seed") == 0) {
-			if (parse_count(a, 0, UINT32_MAX, &u))
-				return bad(o, "needs an integer 0..4294967295");
-			p.seed = u;
-		} else if (strcmp(o, "--bootstrap") == 0) {
-			if (parse_count(a, 0, MS_BT_MAX_BOOTSTRAP, &u))
-				return bad(o, "needs 0..1000000");
-			p.bootstrap = (size_t)u;
-		} else if (strcmp(o, "--report") == 0) {
+		/* The snapshot options first (the shared parser knows the rest). */
+		if ((k = ms_bt_snapshot_option(o, a, &p, &need)) < 0)
+			return bad(o, need);
+		if (k > 0)
+			continue;
+		if ((k = ms_cli_bt_option(o, a, &p, &need)) < 0)
+			return bad(o, need);
+		hold_given |= strcmp(o, "--hold") == 0;
+		delist_given |= strcmp(o, "--delist-days") == 0;
+		if (k > 0)
+			continue;
+		if (strcmp(o, "--report") == 0) {
 			if (a[0] == '\0' || strlen(a) > 3000)
 				return bad(o, "needs a directory");
 			report = a;
@@ -276,6 +179,15 @@ cmd_moonshots(const char *db, int argc, char **argv)
 			return bad(o, "is not an option of backtest moonshots");
 		}
 	}
+	/*
+	 * A snapshot universe is held until the next snapshot, and a sale
+	 * the exit day's volume cannot absorb may go on at the snapshot after
+	 * it (bars are up to 31 days apart): 45 days, unless given.
+	 */
+	if (p.rebalance == MS_BT_SNAPSHOTS && !hold_given)
+		p.hold_days = MS_BT_HOLD_NEXT;
+	if (p.rebalance == MS_BT_SNAPSHOTS && !delist_given)
+		p.delist_days = MS_BT_SNAPSHOT_DELIST_DAYS;
 	if (ms_bt_params_check(&p, why, sizeof(why)) != 0) {
 		fprintf(stderr, "moonscope backtest: %s\n", why);
 		return MS_CLI_USAGE;
@@ -285,17 +197,31 @@ cmd_moonshots(const char *db, int argc, char **argv)
 		    ms_strerror(rc));
 		return EXIT_FAILURE;
 	}
-	rc = ms_bt_run(st, &p, isatty(STDERR_FILENO) ? progress : NULL, NULL,
-	    &r);
+	rc = ms_bt_run(st, &p, progress, &pg, &r);
 	if (rc == MS_ERR_NODATA) {
-		fprintf(stderr, "moonscope backtest: no rebalance date with data "
-		    "in the range (the store may be empty or shorter than the "
-		    "30-day warm-up; see --from/--to)\n");
+		if (p.rebalance == MS_BT_SNAPSHOTS)
+			fprintf(stderr, "moonscope backtest: no snapshot date of "
+			    "source %s with a later snapshot in the range (is the "
+			    "source in the store? see moonscope info)\n",
+			    p.snapshot_source);
+		else
+			fprintf(stderr, "moonscope backtest: no rebalance date with "
+			    "data in the range (the store may be empty or shorter "
+			    "than the 30-day warm-up; see --from/--to)\n");
 		ms_store_close(st);
 		return EXIT_FAILURE;
 	}
 	if (rc != 0) {
 		fprintf(stderr, "moonscope backtest: %s\n", ms_strerror(rc));
+		ms_store_close(st);
+		return EXIT_FAILURE;
+	}
+	/* Left holdings at an upper bound: run the lower bound too. */
+	if (r->left > 0 && p.left_rule != MS_BT_LEFT_ZERO &&
+	    (rc = ms_bt_left_lower_bound(st, r)) != 0) {
+		fprintf(stderr, "moonscope backtest: lower bound run: %s\n",
+		    ms_strerror(rc));
+		ms_bt_result_free(r);
 		ms_store_close(st);
 		return EXIT_FAILURE;
 	}
@@ -332,7 +258,7 @@ cmd_moonshots(const char *db, int argc, char **argv)
 		free(md);
 		if (report != NULL && status == EXIT_SUCCESS)
 			printf("\nReport: %s/{summary.json,summary.md,picks.csv,"
-			    "periods.csv,rebalances.csv}\n", report);
+			    "periods.csv,rebalances.csv,report.html}\n", report);
 	}
 	ms_bt_result_free(r);
 	return status;
@@ -400,11 +326,11 @@ cmd_compare(int argc, char **argv)
 			mdf = a;
 			i++;
 		} else if (strcmp(argv[i], "--abs") == 0 && a != NULL) {
-			if (parse_num(a, 0, 1e300, &absv))
+			if (ms_cli_num(a, 0, 1e300, &absv))
 				return bad("--abs", "needs a number >= 0");
 			i++;
 		} else if (strcmp(argv[i], "--rel") == 0 && a != NULL) {
-			if (parse_num(a, 0, 1e300, &relv))
+			if (ms_cli_num(a, 0, 1e300, &relv))
 				return bad("--rel", "needs a number >= 0");
 			i++;
 		} else if (strncmp(argv[i], "--", 2) == 0) {
@@ -469,6 +395,19 @@ done:
 	return status;
 }
 
+/* The commands that live in their own files (cli/bt_*.c). */
+static const struct {
+	const char *name;
+	int (*run)(const char *, int, char **);
+} commands[] = {
+	{ "picks", ms_cli_bt_picks },
+	{ "forecasts", ms_cli_bt_forecasts },
+	{ "claims", ms_cli_bt_claims },
+	{ "grades", ms_cli_bt_grades },
+	{ "sweep", ms_cli_bt_sweep },
+	{ "merge", ms_cli_bt_merge },
+};
+
 int
 ms_cli_backtest(const char *db, int argc, char **argv)
 {
@@ -480,6 +419,9 @@ ms_cli_backtest(const char *db, int argc, char **argv)
 		return cmd_moonshots(db, argc - 1, argv + 1);
 	if (strcmp(argv[0], "compare") == 0)
 		return cmd_compare(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[0], commands[i].name) == 0)
+			return commands[i].run(db, argc - 1, argv + 1);
 	if (strcmp(argv[0], "help") == 0 || strcmp(argv[0], "--help") == 0) {
 		fputs(usage, stdout);
 		return EXIT_SUCCESS;
