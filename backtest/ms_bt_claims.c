@@ -26,6 +26,7 @@
 #include <zlib.h>
 
 #include "ms_bt_claims.h"
+#include "ms_bt_io.h"
 #include "ms_buf.h"
 #include "ms_csv.h"
 #include "ms_date.h"
@@ -863,47 +864,6 @@ ms_bt_claims_summary_json(const struct ms_bt_claims_result *r)
 
 /* ---- claims.csv ------------------------------------------------------ */
 
-static int
-csv_num(struct ms_buf *b, double v)
-{
-	char tmp[40];
-
-	if (!isfinite(v))
-		return 0;
-	if (ms_json_format_double(v, tmp, sizeof(tmp)) < 0)
-		return ms_buf_printf(b, "%.17g", v);
-	return ms_buf_puts(b, tmp);
-}
-
-static int
-csv_date(struct ms_buf *b, int32_t day)
-{
-	char d[MS_DATE_LEN + 1];
-
-	if (day < 0)
-		return 0;
-	ms_date_format(day, d);
-	return ms_buf_puts(b, d);
-}
-
-/* A text field, quoted when it holds a comma, quote or line break. */
-static int
-csv_text(struct ms_buf *b, const char *s)
-{
-	int rc = 0;
-
-	if (strpbrk(s, ",\"\r\n") == NULL)
-		return ms_buf_puts(b, s);
-	rc |= ms_buf_putc(b, '"');
-	for (; *s != '\0'; s++) {
-		if (*s == '"')
-			rc |= ms_buf_putc(b, '"');
-		rc |= ms_buf_putc(b, *s);
-	}
-	rc |= ms_buf_putc(b, '"');
-	return rc ? MS_ERR_TOOBIG : 0;
-}
-
 int
 ms_bt_claims_csv(const struct ms_bt_claims_result *res, struct ms_buf *b)
 {
@@ -922,65 +882,65 @@ ms_bt_claims_csv(const struct ms_bt_claims_result *res, struct ms_buf *b)
 		const struct ms_bt_claim *c = &r->claim;
 
 		rc |= ms_buf_printf(b, "%lu,", c->line);
-		rc |= csv_text(b, c->who);
+		rc |= ms_bt_csv_text(b, c->who);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_date(b, c->made);
+		rc |= ms_bt_csv_date(b, c->made);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_text(b, c->asset);
+		rc |= ms_bt_csv_text(b, c->asset);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_text(b, r->asset.slug);
+		rc |= ms_bt_csv_text(b, r->asset.slug);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_text(b, r->asset.symbol);
+		rc |= ms_bt_csv_text(b, r->asset.symbol);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_num(b, c->target);
+		rc |= ms_bt_csv_num(b, c->target);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_date(b, c->deadline);
+		rc |= ms_bt_csv_date(b, c->deadline);
 		rc |= ms_buf_printf(b, ",%d,%s,%s,", r->horizon,
 		    r->rise < 0 ? "" : r->rise ? "rise" : "fall",
 		    ms_bt_claim_status_name(r->status));
-		rc |= csv_num(b, r->price_made);
+		rc |= ms_bt_csv_num(b, r->price_made);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_num(b, r->required_multiple);
+		rc |= ms_bt_csv_num(b, r->required_multiple);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_date(b, r->rise < 0 ? -1 : r->window_end);
+		rc |= ms_bt_csv_date(b, r->rise < 0 ? -1 : r->window_end);
 		rc |= ms_buf_printf(b, ",%zu,", r->bars);
-		rc |= csv_date(b, r->first_hit);
+		rc |= ms_bt_csv_date(b, r->first_hit);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_num(b, r->first_hit_price);
+		rc |= ms_bt_csv_num(b, r->first_hit_price);
 		rc |= ms_buf_putc(b, ',');
 		if (r->first_hit >= 0)
 			rc |= ms_buf_printf(b, "%d", (int)(r->first_hit - c->made));
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_num(b, r->best_price);
+		rc |= ms_bt_csv_num(b, r->best_price);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_date(b, r->best_day);
+		rc |= ms_bt_csv_date(b, r->best_day);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_num(b, r->worst_price);
+		rc |= ms_bt_csv_num(b, r->worst_price);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_date(b, r->worst_day);
+		rc |= ms_bt_csv_date(b, r->worst_day);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_num(b, r->deadline_close);
+		rc |= ms_bt_csv_num(b, r->deadline_close);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_date(b, r->deadline_close_day);
+		rc |= ms_bt_csv_date(b, r->deadline_close_day);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_num(b, r->target_over_close);
+		rc |= ms_bt_csv_num(b, r->target_over_close);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_num(b, r->short_pct);
+		rc |= ms_bt_csv_num(b, r->short_pct);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_num(b, r->best_vs_target);
+		rc |= ms_bt_csv_num(b, r->best_vs_target);
 		for (int m = 0; m < MS_FORECAST_NMODELS; m++) {
 			rc |= ms_buf_putc(b, ',');
-			rc |= csv_num(b, r->prob[m].touch);
+			rc |= ms_bt_csv_num(b, r->prob[m].touch);
 		}
 		rc |= ms_buf_printf(b, ",%s",
 		    r->prob[MS_FORECAST_GARCH].known ? ms_forecast_model_name(
 		    r->prob[MS_FORECAST_GARCH].used) : "");
 		for (int m = 0; m < MS_FORECAST_NMODELS; m++) {
 			rc |= ms_buf_putc(b, ',');
-			rc |= csv_num(b, r->prob[m].end_above);
+			rc |= ms_bt_csv_num(b, r->prob[m].end_above);
 		}
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_text(b, c->source);
+		rc |= ms_bt_csv_text(b, c->source);
 		rc |= ms_buf_putc(b, '\n');
 	}
 	return rc ? MS_ERR_TOOBIG : 0;
@@ -1352,55 +1312,6 @@ claims_html(const struct ms_bt_claims_result *res, struct ms_buf *b)
 
 /* ---- files ----------------------------------------------------------- */
 
-static int
-mkdirs(const char *dir)
-{
-	char buf[4096];
-	size_t n = strlen(dir);
-
-	if (n == 0 || n >= sizeof(buf))
-		return -1;
-	memcpy(buf, dir, n + 1);
-	for (char *p = buf + 1; ; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char c = *p;
-		*p = '\0';
-		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-			return -1;
-		if (c == '\0')
-			break;
-		*p = c;
-	}
-	return 0;
-}
-
-static int
-write_file(const char *dir, const char *name, const char *data, size_t n,
-    char *err, size_t errsz)
-{
-	char path[4200];
-	FILE *f;
-	int ok;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
-	    sizeof(path)) {
-		snprintf(err, errsz, "%s/%s: path too long", dir, name);
-		return MS_ERR_TOOBIG;
-	}
-	if ((f = fopen(path, "w")) == NULL) {
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
-		return MS_ERR_IO;
-	}
-	ok = fwrite(data, 1, n, f) == n;
-	ok = (fclose(f) == 0) && ok;
-	if (!ok) {
-		snprintf(err, errsz, "%s: write failed", path);
-		return MS_ERR_IO;
-	}
-	return 0;
-}
-
 int
 ms_bt_claims_write_report(const struct ms_bt_claims_result *r,
     const char *dir, char *err, size_t errsz)
@@ -1410,7 +1321,7 @@ ms_bt_claims_write_report(const struct ms_bt_claims_result *r,
 	char *txt;
 	int rc;
 
-	if (mkdirs(dir) != 0) {
+	if (ms_bt_mkdirs(dir) != 0) {
 		snprintf(err, errsz, "cannot create %s: %s", dir, strerror(errno));
 		return MS_ERR_IO;
 	}
@@ -1425,7 +1336,7 @@ ms_bt_claims_write_report(const struct ms_bt_claims_result *r,
 	rc = ms_buf_puts(&b, txt) || ms_buf_putc(&b, '\n') ? MS_ERR_NOMEM : 0;
 	cJSON_free(txt);
 	if (rc == 0)
-		rc = write_file(dir, "summary.json", b.data, b.len, err, errsz);
+		rc = ms_bt_write_file(dir, "summary.json", b.data, b.len, err, errsz);
 	else
 		snprintf(err, errsz, "out of memory");
 	ms_buf_free(&b);
@@ -1434,7 +1345,7 @@ ms_bt_claims_write_report(const struct ms_bt_claims_result *r,
 		if ((rc = ms_bt_claims_csv(r, &b)) != 0)
 			snprintf(err, errsz, "claims.csv: too large");
 		else
-			rc = write_file(dir, "claims.csv", b.data ? b.data : "",
+			rc = ms_bt_write_file(dir, "claims.csv", b.data ? b.data : "",
 			    b.len, err, errsz);
 		ms_buf_free(&b);
 	}
@@ -1443,7 +1354,7 @@ ms_bt_claims_write_report(const struct ms_bt_claims_result *r,
 			snprintf(err, errsz, "out of memory");
 			return MS_ERR_NOMEM;
 		}
-		rc = write_file(dir, "summary.md", txt, strlen(txt), err, errsz);
+		rc = ms_bt_write_file(dir, "summary.md", txt, strlen(txt), err, errsz);
 		free(txt);
 	}
 	if (rc == 0) {
@@ -1451,7 +1362,7 @@ ms_bt_claims_write_report(const struct ms_bt_claims_result *r,
 		if ((rc = claims_html(r, &b)) != 0)
 			snprintf(err, errsz, "report.html: %s", ms_strerror(rc));
 		else
-			rc = write_file(dir, "report.html", b.data, b.len, err,
+			rc = ms_bt_write_file(dir, "report.html", b.data, b.len, err,
 			    errsz);
 		ms_buf_free(&b);
 	}

@@ -32,6 +32,7 @@
 #include <sqlite3.h>
 
 #include "ms_bt.h"
+#include "ms_bt_io.h"
 #include "ms_bt_forecasts.h"
 #include "ms_buf.h"
 #include "ms_date.h"
@@ -1464,47 +1465,6 @@ ms_bt_fc_summary_json(const struct ms_bt_fc_result *r)
 
 /* ---- forecasts.csv --------------------------------------------------- */
 
-static int
-csv_num(struct ms_buf *b, double v)
-{
-	char tmp[40];
-
-	if (!isfinite(v))
-		return 0;
-	if (ms_json_format_double(v, tmp, sizeof(tmp)) < 0)
-		return ms_buf_printf(b, "%.17g", v);
-	return ms_buf_puts(b, tmp);
-}
-
-static int
-csv_date(struct ms_buf *b, int32_t day)
-{
-	char d[MS_DATE_LEN + 1];
-
-	if (day < 0)
-		return 0;
-	ms_date_format(day, d);
-	return ms_buf_puts(b, d);
-}
-
-/* A text field, quoted when it holds a comma, quote or line break. */
-static int
-csv_text(struct ms_buf *b, const char *s)
-{
-	int rc = 0;
-
-	if (strpbrk(s, ",\"\r\n") == NULL)
-		return ms_buf_puts(b, s);
-	rc |= ms_buf_putc(b, '"');
-	for (; *s != '\0'; s++) {
-		if (*s == '"')
-			rc |= ms_buf_putc(b, '"');
-		rc |= ms_buf_putc(b, *s);
-	}
-	rc |= ms_buf_putc(b, '"');
-	return rc ? MS_ERR_TOOBIG : 0;
-}
-
 static const char *
 method_name(const struct ms_bt_fc_row *r)
 {
@@ -1525,33 +1485,33 @@ ms_bt_fc_csv(const struct ms_bt_fc_result *r, struct ms_buf *b)
 		const struct ms_bt_fc_row *w = &r->rows[i];
 		const struct ms_asset *a = &r->assets[w->asset].asset;
 
-		rc |= csv_date(b, w->origin);
+		rc |= ms_bt_csv_date(b, w->origin);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_text(b, a->slug);
+		rc |= ms_bt_csv_text(b, a->slug);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_text(b, a->symbol);
+		rc |= ms_bt_csv_text(b, a->symbol);
 		rc |= ms_buf_printf(b, ",%s,%s,%s,%d,",
 		    ms_forecast_model_name(w->model),
 		    ms_forecast_model_name(w->used), method_name(w), w->horizon);
-		rc |= csv_date(b, w->target_day);
+		rc |= ms_bt_csv_date(b, w->target_day);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_num(b, w->price);
+		rc |= ms_bt_csv_num(b, w->price);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_num(b, w->log_mean);
+		rc |= ms_bt_csv_num(b, w->log_mean);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_num(b, w->log_sd);
+		rc |= ms_bt_csv_num(b, w->log_sd);
 		for (int k = 0; k < MS_FORECAST_NQ; k++) {
 			rc |= ms_buf_putc(b, ',');
-			rc |= csv_num(b, w->q[k]);
+			rc |= ms_bt_csv_num(b, w->q[k]);
 		}
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_date(b, w->realised_day);
+		rc |= ms_bt_csv_date(b, w->realised_day);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_num(b, w->realised);
+		rc |= ms_bt_csv_num(b, w->realised);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_num(b, w->crps);
+		rc |= ms_bt_csv_num(b, w->crps);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_num(b, w->crps_sample);
+		rc |= ms_bt_csv_num(b, w->crps_sample);
 		rc |= ms_buf_putc(b, '\n');
 	}
 	return rc ? MS_ERR_TOOBIG : 0;
@@ -2095,57 +2055,6 @@ ms_bt_fc_html(const struct ms_bt_fc_result *r, struct ms_buf *b)
 
 /* ---- files ----------------------------------------------------------- */
 
-static int
-mkdirs(const char *dir)
-{
-	char buf[4096];
-	size_t n = strlen(dir);
-
-	if (n == 0 || n >= sizeof(buf))
-		return -1;
-	memcpy(buf, dir, n + 1);
-	for (char *p = buf + 1; ; p++) {
-		char c;
-
-		if (*p != '/' && *p != '\0')
-			continue;
-		c = *p;
-		*p = '\0';
-		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-			return -1;
-		if (c == '\0')
-			break;
-		*p = c;
-	}
-	return 0;
-}
-
-static int
-write_file(const char *dir, const char *name, const char *data, size_t n,
-    char *err, size_t errsz)
-{
-	char path[4200];
-	FILE *f;
-	int ok;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
-	    sizeof(path)) {
-		snprintf(err, errsz, "%s/%s: path too long", dir, name);
-		return MS_ERR_TOOBIG;
-	}
-	if ((f = fopen(path, "w")) == NULL) {
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
-		return MS_ERR_IO;
-	}
-	ok = fwrite(data, 1, n, f) == n;
-	ok = (fclose(f) == 0) && ok;
-	if (!ok) {
-		snprintf(err, errsz, "%s: write failed", path);
-		return MS_ERR_IO;
-	}
-	return 0;
-}
-
 int
 ms_bt_fc_write_report(const struct ms_bt_fc_result *r, const char *dir,
     char *err, size_t errsz)
@@ -2155,7 +2064,7 @@ ms_bt_fc_write_report(const struct ms_bt_fc_result *r, const char *dir,
 	char *txt;
 	int rc;
 
-	if (mkdirs(dir) != 0) {
+	if (ms_bt_mkdirs(dir) != 0) {
 		snprintf(err, errsz, "cannot create %s: %s", dir, strerror(errno));
 		return MS_ERR_IO;
 	}
@@ -2170,7 +2079,7 @@ ms_bt_fc_write_report(const struct ms_bt_fc_result *r, const char *dir,
 	rc = ms_buf_puts(&b, txt) || ms_buf_putc(&b, '\n') ? MS_ERR_NOMEM : 0;
 	cJSON_free(txt);
 	if (rc == 0)
-		rc = write_file(dir, "summary.json", b.data, b.len, err, errsz);
+		rc = ms_bt_write_file(dir, "summary.json", b.data, b.len, err, errsz);
 	else
 		snprintf(err, errsz, "out of memory");
 	ms_buf_free(&b);
@@ -2179,7 +2088,7 @@ ms_bt_fc_write_report(const struct ms_bt_fc_result *r, const char *dir,
 		if ((rc = ms_bt_fc_csv(r, &b)) != 0)
 			snprintf(err, errsz, "forecasts.csv: too large");
 		else
-			rc = write_file(dir, "forecasts.csv", b.data, b.len, err,
+			rc = ms_bt_write_file(dir, "forecasts.csv", b.data, b.len, err,
 			    errsz);
 		ms_buf_free(&b);
 	}
@@ -2188,7 +2097,7 @@ ms_bt_fc_write_report(const struct ms_bt_fc_result *r, const char *dir,
 			snprintf(err, errsz, "out of memory");
 			return MS_ERR_NOMEM;
 		}
-		rc = write_file(dir, "summary.md", txt, strlen(txt), err, errsz);
+		rc = ms_bt_write_file(dir, "summary.md", txt, strlen(txt), err, errsz);
 		free(txt);
 	}
 	if (rc == 0) {
@@ -2196,7 +2105,7 @@ ms_bt_fc_write_report(const struct ms_bt_fc_result *r, const char *dir,
 		if ((rc = ms_bt_fc_html(r, &b)) != 0)
 			snprintf(err, errsz, "report.html: %s", ms_strerror(rc));
 		else
-			rc = write_file(dir, "report.html", b.data, b.len, err,
+			rc = ms_bt_write_file(dir, "report.html", b.data, b.len, err,
 			    errsz);
 		ms_buf_free(&b);
 	}

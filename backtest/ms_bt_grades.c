@@ -29,6 +29,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "ms_bt.h"
+#include "ms_bt_io.h"
 #include "ms_bt_grades.h"
 #include "ms_buf.h"
 #include "ms_date.h"
@@ -598,47 +599,6 @@ ms_bt_grades_summary_json(const struct ms_bt_grades_result *r)
 /* ---- CSV ------------------------------------------------------------- */
 
 static int
-csv_num(struct ms_buf *b, double v)
-{
-	char tmp[40];
-
-	if (!isfinite(v))
-		return 0;
-	if (ms_json_format_double(v, tmp, sizeof(tmp)) < 0)
-		return ms_buf_printf(b, "%.17g", v);
-	return ms_buf_puts(b, tmp);
-}
-
-static int
-csv_date(struct ms_buf *b, int32_t day)
-{
-	char d[MS_DATE_LEN + 1];
-
-	if (day < 0)
-		return 0;
-	ms_date_format(day, d);
-	return ms_buf_puts(b, d);
-}
-
-/* A text field, quoted when it holds a comma, quote or line break. */
-static int
-csv_text(struct ms_buf *b, const char *s)
-{
-	int rc = 0;
-
-	if (strpbrk(s, ",\"\r\n") == NULL)
-		return ms_buf_puts(b, s);
-	rc |= ms_buf_putc(b, '"');
-	for (; *s != '\0'; s++) {
-		if (*s == '"')
-			rc |= ms_buf_putc(b, '"');
-		rc |= ms_buf_putc(b, *s);
-	}
-	rc |= ms_buf_putc(b, '"');
-	return rc ? MS_ERR_TOOBIG : 0;
-}
-
-static int
 ic_csv(const struct ms_bt_grades_result *r, struct ms_buf *b)
 {
 	int rc = ms_buf_puts(b, "date,series,pairs,ic,top_n,bottom_n,"
@@ -647,17 +607,17 @@ ic_csv(const struct ms_bt_grades_result *r, struct ms_buf *b)
 	for (size_t i = 0; i < r->ndates; i++)
 		for (size_t s = 0; s < MS_BT_GRADES_NSERIES; s++) {
 			const struct ms_bt_grades_cell *c = &r->dates[i].cell[s];
-			rc |= csv_date(b, r->dates[i].day);
+			rc |= ms_bt_csv_date(b, r->dates[i].day);
 			rc |= ms_buf_printf(b, ",%s,%zu,",
 			    ms_bt_grades_series_name(s), c->n);
-			rc |= csv_num(b, c->ic);
+			rc |= ms_bt_csv_num(b, c->ic);
 			rc |= ms_buf_printf(b, ",%zu,%zu,",
 			    c->dn[MS_BT_GRADES_NDECILES - 1], c->dn[0]);
-			rc |= csv_num(b, c->dmean[MS_BT_GRADES_NDECILES - 1]);
+			rc |= ms_bt_csv_num(b, c->dmean[MS_BT_GRADES_NDECILES - 1]);
 			rc |= ms_buf_putc(b, ',');
-			rc |= csv_num(b, c->dmean[0]);
+			rc |= ms_bt_csv_num(b, c->dmean[0]);
 			rc |= ms_buf_putc(b, ',');
-			rc |= csv_num(b, c->spread);
+			rc |= ms_bt_csv_num(b, c->spread);
 			rc |= ms_buf_putc(b, '\n');
 		}
 	return rc ? MS_ERR_TOOBIG : 0;
@@ -674,10 +634,10 @@ deciles_csv(const struct ms_bt_grades_result *r, struct ms_buf *b)
 			if (c->n < MS_BT_GRADES_MIN_PAIRS)
 				continue;
 			for (size_t k = 0; k < MS_BT_GRADES_NDECILES; k++) {
-				rc |= csv_date(b, r->dates[i].day);
+				rc |= ms_bt_csv_date(b, r->dates[i].day);
 				rc |= ms_buf_printf(b, ",%s,%zu,%zu,",
 				    ms_bt_grades_series_name(s), k + 1, c->dn[k]);
-				rc |= csv_num(b, c->dmean[k]);
+				rc |= ms_bt_csv_num(b, c->dmean[k]);
 				rc |= ms_buf_putc(b, '\n');
 			}
 		}
@@ -695,23 +655,23 @@ inputs_csv(const struct ms_bt_grades_result *r, struct ms_buf *b)
 	rc |= ms_buf_putc(b, '\n');
 	for (size_t i = 0; i < r->nobs; i++) {
 		const struct ms_bt_grades_obs *o = &r->obs[i];
-		rc |= csv_date(b, o->day);
+		rc |= ms_bt_csv_date(b, o->day);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_text(b, o->slug);
+		rc |= ms_bt_csv_text(b, o->slug);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_text(b, o->symbol);
+		rc |= ms_bt_csv_text(b, o->symbol);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_num(b, o->price);
+		rc |= ms_bt_csv_num(b, o->price);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_date(b, o->last_bar_day);
+		rc |= ms_bt_csv_date(b, o->last_bar_day);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_num(b, o->exit_price);
+		rc |= ms_bt_csv_num(b, o->exit_price);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_num(b, o->ret);
+		rc |= ms_bt_csv_num(b, o->ret);
 		rc |= ms_buf_printf(b, ",%s", fwd_names[o->status]);
 		for (size_t s = 0; s < MS_BT_GRADES_NSERIES; s++) {
 			rc |= ms_buf_putc(b, ',');
-			rc |= csv_num(b, o->value[s]);
+			rc |= ms_bt_csv_num(b, o->value[s]);
 		}
 		rc |= ms_buf_putc(b, '\n');
 	}
@@ -969,55 +929,6 @@ grades_html(const struct ms_bt_grades_result *r, struct ms_buf *b)
 
 /* ---- files ----------------------------------------------------------- */
 
-static int
-mkdirs(const char *dir)
-{
-	char buf[4096];
-	size_t n = strlen(dir);
-
-	if (n == 0 || n >= sizeof(buf))
-		return -1;
-	memcpy(buf, dir, n + 1);
-	for (char *p = buf + 1; ; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char c = *p;
-		*p = '\0';
-		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-			return -1;
-		if (c == '\0')
-			break;
-		*p = c;
-	}
-	return 0;
-}
-
-static int
-write_file(const char *dir, const char *name, const char *data, size_t n,
-    char *err, size_t errsz)
-{
-	char path[4200];
-	FILE *f;
-	int ok;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
-	    sizeof(path)) {
-		snprintf(err, errsz, "%s/%s: path too long", dir, name);
-		return MS_ERR_TOOBIG;
-	}
-	if ((f = fopen(path, "w")) == NULL) {
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
-		return MS_ERR_IO;
-	}
-	ok = fwrite(data, 1, n, f) == n;
-	ok = (fclose(f) == 0) && ok;
-	if (!ok) {
-		snprintf(err, errsz, "%s: write failed", path);
-		return MS_ERR_IO;
-	}
-	return 0;
-}
-
 int
 ms_bt_grades_write_report(const struct ms_bt_grades_result *r,
     const char *dir, char *err, size_t errsz)
@@ -1031,7 +942,7 @@ ms_bt_grades_write_report(const struct ms_bt_grades_result *r,
 	char *txt;
 	int rc;
 
-	if (mkdirs(dir) != 0) {
+	if (ms_bt_mkdirs(dir) != 0) {
 		snprintf(err, errsz, "cannot create %s: %s", dir, strerror(errno));
 		return MS_ERR_IO;
 	}
@@ -1046,7 +957,7 @@ ms_bt_grades_write_report(const struct ms_bt_grades_result *r,
 	rc = ms_buf_puts(&b, txt) || ms_buf_putc(&b, '\n') ? MS_ERR_NOMEM : 0;
 	cJSON_free(txt);
 	if (rc == 0)
-		rc = write_file(dir, "summary.json", b.data, b.len, err, errsz);
+		rc = ms_bt_write_file(dir, "summary.json", b.data, b.len, err, errsz);
 	else
 		snprintf(err, errsz, "out of memory");
 	ms_buf_free(&b);
@@ -1055,7 +966,7 @@ ms_bt_grades_write_report(const struct ms_bt_grades_result *r,
 		if ((rc = csvs[i](r, &b)) != 0)
 			snprintf(err, errsz, "%s: too large", names[i]);
 		else
-			rc = write_file(dir, names[i], b.data ? b.data : "", b.len,
+			rc = ms_bt_write_file(dir, names[i], b.data ? b.data : "", b.len,
 			    err, errsz);
 		ms_buf_free(&b);
 	}
@@ -1064,7 +975,7 @@ ms_bt_grades_write_report(const struct ms_bt_grades_result *r,
 			snprintf(err, errsz, "out of memory");
 			return MS_ERR_NOMEM;
 		}
-		rc = write_file(dir, "summary.md", txt, strlen(txt), err, errsz);
+		rc = ms_bt_write_file(dir, "summary.md", txt, strlen(txt), err, errsz);
 		free(txt);
 	}
 	if (rc == 0) {
@@ -1072,7 +983,7 @@ ms_bt_grades_write_report(const struct ms_bt_grades_result *r,
 		if ((rc = grades_html(r, &b)) != 0)
 			snprintf(err, errsz, "report.html: %s", ms_strerror(rc));
 		else
-			rc = write_file(dir, "report.html", b.data, b.len, err,
+			rc = ms_bt_write_file(dir, "report.html", b.data, b.len, err,
 			    errsz);
 		ms_buf_free(&b);
 	}

@@ -206,19 +206,50 @@ ms_bt_params_check(const struct ms_bt_params *p, char *why, size_t whysz)
 /* ---- the decision ---------------------------------------------------- */
 
 /*
- * The API's computation as of day: the panel and grades of
- * ms_grade_universe, screened by ms_screen_run. On success the three
- * outputs belong to the caller.
+ * The days [day - ndays + 1, day] of the store: cut out of `all` (the
+ * run's history, loaded once) when it covers them, else read. Both give the
+ * same panel (ms_panel_slice; tests/check_panel.c, and check_backtest.c
+ * runs a replay both ways).
  */
 static int
-decide_panel(struct ms_store *st, int32_t day,
+window(struct ms_store *st, const struct ms_panel *all, int32_t day,
+    size_t ndays, struct ms_panel **out)
+{
+	if (all != NULL && day <= all->last_day &&
+	    day - (int32_t)ndays + 1 >= all->first_day)
+		return ms_panel_slice(all, day, ndays, out);
+	return ms_panel_load(st, day, ndays, out);
+}
+
+/*
+ * The API's computation as of day: the panel and grades of
+ * ms_grade_universe (the MS_GRADE_LOOKBACK days to day, graded with the
+ * default weights by ms_grade_panel), screened by ms_screen_run. all: see
+ * window(). On success the three outputs belong to the caller.
+ */
+static int
+decide_panel(struct ms_store *st, const struct ms_panel *all, int32_t day,
     const struct ms_screen_params *sp, struct ms_panel **p,
     struct ms_grade **g, struct ms_screen_result *sr)
 {
 	int rc;
 
-	if ((rc = ms_grade_universe(st, day, NULL, p, g)) != 0)
-		return rc;
+	if (all == NULL) {
+		if ((rc = ms_grade_universe(st, day, NULL, p, g)) != 0)
+			return rc;
+	} else {
+		if ((rc = window(st, all, day, MS_GRADE_LOOKBACK, p)) != 0)
+			return rc;
+		*g = calloc((*p)->nassets ? (*p)->nassets : 1, sizeof(**g));
+		rc = *g == NULL ? MS_ERR_NOMEM : ms_grade_panel(*p, NULL, *g);
+		if (rc != 0) {
+			free(*g);
+			ms_panel_free(*p);
+			*g = NULL;
+			*p = NULL;
+			return rc;
+		}
+	}
 	if ((rc = ms_screen_run(*p, *g, sp, sr)) != 0) {
 		free(*g);
 		ms_panel_free(*p);
@@ -239,7 +270,7 @@ ms_bt_decide(struct ms_store *st, int32_t day,
 	int rc;
 
 	memset(&d, 0, sizeof(d));
-	if ((rc = decide_panel(st, day, sp, &p, &g, &sr)) != 0)
+	if ((rc = decide_panel(st, NULL, day, sp, &p, &g, &sr)) != 0)
 		return rc;
 	d.day = day;
 	d.universe = sr.universe;
@@ -1044,7 +1075,8 @@ ms_bt_snapshots(struct ms_store *st, const char *source, int32_t **days,
  * way.
  */
 static int
-load_forward(struct ms_store *st, const struct ms_bt_params *p,
+load_forward(struct ms_store *st, const struct ms_panel *all,
+    const struct ms_bt_params *p,
     int32_t data_last, const struct ms_bt_cohort *co, struct ms_panel **fwd,
     int *censored, struct sim_exit *ex)
 {
@@ -1065,7 +1097,7 @@ load_forward(struct ms_store *st, const struct ms_bt_params *p,
 		if ((size_t)gap < ex->again)
 			ex->again = (size_t)gap;
 	}
-	return ms_panel_load(st, end, (size_t)(end - co->day + 1), fwd);
+	return window(st, all, end, (size_t)(end - co->day + 1), fwd);
 }
 
 /* A pick row from a simulated position (what both commands report). */
@@ -1116,7 +1148,8 @@ ms_bt_value(struct ms_store *st, const struct ms_bt_params *p,
 		return MS_ERR_RANGE;
 	if (n == 0)
 		return 0;
-	if ((rc = load_forward(st, p, data_last, co, &fwd, &censored, &ex)) != 0)
+	if ((rc = load_forward(st, NULL, p, data_last, co, &fwd, &censored,
+	    &ex)) != 0)
 		return rc;
 	nd = fwd->ndays;
 	pos = calloc(n, sizeof(*pos));
@@ -1301,6 +1334,7 @@ list_dates(struct ms_store *st, struct ms_bt_params *p, int32_t first,
 
 struct run_ctx {
 	struct ms_store *st;
+	struct ms_panel *all;       /* the run's history, or NULL: see window() */
 	struct ms_bt_result *r;
 	const struct ms_bt_params *p;
 	struct book port, univ;
@@ -1347,14 +1381,16 @@ run_date(struct run_ctx *c, const struct ms_bt_cohort *co,
 	row->tranche = SIZE_MAX;
 	row->exit_day = day + hold;
 	row->exit_cap_limit = co->snapshot ? co->cutoff : NAN;
-	if ((rc = decide_panel(c->st, day, &p->screen, &dp, &g, &sr)) != 0)
+	if ((rc = decide_panel(c->st, c->all, day, &p->screen, &dp, &g,
+	    &sr)) != 0)
 		return rc;
 	row->universe = sr.universe;
 	row->tradable = sr.universe - sr.excluded[MS_EX_NO_BAR_ON_DAY];
 	row->matched = sr.n;
 	npick = sr.n < p->top ? sr.n : p->top;
 	row->picked = npick;
-	if ((rc = load_forward(c->st, p, r->data_last, co, &fwd, &censored,
+	if ((rc = load_forward(c->st, c->all, p, r->data_last, co, &fwd,
+	    &censored,
 	    &ex)) != 0)
 		goto done;
 	if ((rc = ensure_pos(c, dp->nassets > npick ? dp->nassets : npick)) != 0)
@@ -1538,6 +1574,24 @@ ms_bt_run(struct ms_store *st, const struct ms_bt_params *p,
 	    t1 + p->delist_days : r->data_last;
 	ndays = (size_t)(t1 - sc.co[0].day + 1);
 	r->ntranches = ntr;
+	/*
+	 * Every window the run reads (a year before each rebalance date, each
+	 * cohort's forward days) lies in [first date - lookback + 1, t1]: load
+	 * it once and cut the windows out of it, instead of one query per
+	 * asset and window. MOONSCOPE_BT_PRELOAD=0 reads each window instead
+	 * (the same results; the tests compare both), as does a span longer
+	 * than a panel may be.
+	 */
+	{
+		const char *pre = getenv("MOONSCOPE_BT_PRELOAD");
+		int32_t a0 = sc.co[0].day - MS_GRADE_LOOKBACK + 1;
+		size_t span = (size_t)(t1 - a0 + 1);
+
+		if ((pre == NULL || strcmp(pre, "0") != 0) &&
+		    span <= MS_PANEL_MAX_DAYS &&
+		    (rc = ms_panel_load(st, t1, span, &c.all)) != 0)
+			goto fail;
+	}
 	c.st = st;
 	c.r = r;
 	c.p = &r->params;
@@ -1637,6 +1691,7 @@ ms_bt_run(struct ms_store *st, const struct ms_bt_params *p,
 			goto fail;
 	}
 	ms_store_read_end(st);
+	ms_panel_free(c.all);
 	book_free(&c.port);
 	book_free(&c.univ);
 	free(c.pos);
@@ -1653,6 +1708,7 @@ ms_bt_run(struct ms_store *st, const struct ms_bt_params *p,
 	return 0;
 fail:
 	ms_store_read_end(st);
+	ms_panel_free(c.all);
 	book_free(&c.port);
 	book_free(&c.univ);
 	free(c.pos);

@@ -21,6 +21,7 @@
 #include <cJSON.h>
 
 #include "ms_bt.h"
+#include "ms_bt_io.h"
 #include "ms_bt_html.h"
 #include "ms_buf.h"
 #include "ms_date.h"
@@ -253,47 +254,6 @@ out:
 /* ---- CSV ------------------------------------------------------------- */
 
 static int
-csv_num(struct ms_buf *b, double v)
-{
-	char tmp[40];
-
-	if (!isfinite(v))
-		return 0;
-	if (ms_json_format_double(v, tmp, sizeof(tmp)) < 0)
-		return ms_buf_printf(b, "%.17g", v);
-	return ms_buf_puts(b, tmp);
-}
-
-static int
-csv_date(struct ms_buf *b, int32_t day)
-{
-	char d[MS_DATE_LEN + 1];
-
-	if (day < 0)
-		return 0;
-	ms_date_format(day, d);
-	return ms_buf_puts(b, d);
-}
-
-/* A text field, quoted when it holds a comma, quote or line break. */
-static int
-csv_text(struct ms_buf *b, const char *s)
-{
-	int rc = 0;
-
-	if (strpbrk(s, ",\"\r\n") == NULL)
-		return ms_buf_puts(b, s);
-	rc |= ms_buf_putc(b, '"');
-	for (; *s != '\0'; s++) {
-		if (*s == '"')
-			rc |= ms_buf_putc(b, '"');
-		rc |= ms_buf_putc(b, *s);
-	}
-	rc |= ms_buf_putc(b, '"');
-	return rc ? MS_ERR_TOOBIG : 0;
-}
-
-static int
 picks_csv(const struct ms_bt_result *r, struct ms_buf *b)
 {
 	int rc = ms_buf_puts(b, "date,rank,asset,symbol,market_cap,volume,"
@@ -309,29 +269,29 @@ picks_csv(const struct ms_bt_result *r, struct ms_buf *b)
 			p->target_usd, p->notional_usd, p->reduced_usd };
 		const double tail[] = { p->ret_gross, p->ret_net, p->max_gain };
 
-		rc |= csv_date(b, p->day);
+		rc |= ms_bt_csv_date(b, p->day);
 		rc |= ms_buf_printf(b, ",%zu,", p->rank);
-		rc |= csv_text(b, p->slug);
+		rc |= ms_bt_csv_text(b, p->slug);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_text(b, p->symbol);
+		rc |= ms_bt_csv_text(b, p->symbol);
 		for (size_t k = 0; k < sizeof(nums) / sizeof(nums[0]); k++) {
 			rc |= ms_buf_putc(b, ',');
-			rc |= csv_num(b, nums[k]);
+			rc |= ms_bt_csv_num(b, nums[k]);
 		}
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_date(b, p->exit_day);
+		rc |= ms_bt_csv_date(b, p->exit_day);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_date(b, p->last_bar_day);
+		rc |= ms_bt_csv_date(b, p->last_bar_day);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_num(b, p->exit_price);
+		rc |= ms_bt_csv_num(b, p->exit_price);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_num(b, p->exit_cost);
+		rc |= ms_bt_csv_num(b, p->exit_cost);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_num(b, p->unsold_share);
+		rc |= ms_bt_csv_num(b, p->unsold_share);
 		rc |= ms_buf_printf(b, ",%s", ms_bt_status_name(p->status));
 		for (size_t k = 0; k < sizeof(tail) / sizeof(tail[0]); k++) {
 			rc |= ms_buf_putc(b, ',');
-			rc |= csv_num(b, tail[k]);
+			rc |= ms_bt_csv_num(b, tail[k]);
 		}
 		rc |= ms_buf_printf(b, ",%d\n", p->status == MS_BT_DIED);
 	}
@@ -348,15 +308,15 @@ periods_csv(const struct ms_bt_result *r, struct ms_buf *b)
 		const struct ms_bt_period *p = &r->periods[i];
 		const double v[] = { p->ret, p->equity, p->drawdown, p->invested };
 
-		rc |= csv_date(b, p->day);
+		rc |= ms_bt_csv_date(b, p->day);
 		for (size_t k = 0; k < sizeof(v) / sizeof(v[0]); k++) {
 			rc |= ms_buf_putc(b, ',');
-			rc |= csv_num(b, v[k]);
+			rc |= ms_bt_csv_num(b, v[k]);
 		}
 		rc |= ms_buf_printf(b, ",%zu,", p->positions);
-		rc |= csv_num(b, p->bench_equity);
+		rc |= ms_bt_csv_num(b, p->bench_equity);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_num(b, p->universe_equity);
+		rc |= ms_bt_csv_num(b, p->universe_equity);
 		rc |= ms_buf_putc(b, '\n');
 	}
 	return rc ? MS_ERR_TOOBIG : 0;
@@ -375,18 +335,18 @@ rebalances_csv(const struct ms_bt_result *r, struct ms_buf *b)
 	for (size_t i = 0; rc == 0 && i < r->ndates; i++) {
 		const struct ms_bt_date *d = &r->dates[i];
 
-		rc |= csv_date(b, d->day);
+		rc |= ms_bt_csv_date(b, d->day);
 		rc |= ms_buf_printf(b, ",%zu,%zu,%zu,%zu,%zu,", d->universe,
 		    d->tradable, d->matched, d->picked, d->filled);
 		if (d->tranche != SIZE_MAX)
 			rc |= ms_buf_printf(b, "%zu", d->tranche + 1);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_num(b, d->tranche_value);
+		rc |= ms_bt_csv_num(b, d->tranche_value);
 		if (snap) {
 			rc |= ms_buf_putc(b, ',');
-			rc |= csv_date(b, d->exit_day);
+			rc |= ms_bt_csv_date(b, d->exit_day);
 			rc |= ms_buf_printf(b, ",%zu,", d->left);
-			rc |= csv_num(b, d->exit_cap_limit);
+			rc |= ms_bt_csv_num(b, d->exit_cap_limit);
 		}
 		rc |= ms_buf_putc(b, '\n');
 	}
@@ -547,55 +507,6 @@ ms_bt_summary_markdown(const struct ms_bt_result *r)
 
 /* ---- files ----------------------------------------------------------- */
 
-static int
-mkdirs(const char *dir)
-{
-	char buf[4096];
-	size_t n = strlen(dir);
-
-	if (n == 0 || n >= sizeof(buf))
-		return -1;
-	memcpy(buf, dir, n + 1);
-	for (char *p = buf + 1; ; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char c = *p;
-		*p = '\0';
-		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-			return -1;
-		if (c == '\0')
-			break;
-		*p = c;
-	}
-	return 0;
-}
-
-static int
-write_file(const char *dir, const char *name, const char *data, size_t n,
-    char *err, size_t errsz)
-{
-	char path[4200];
-	FILE *f;
-	int ok;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
-	    sizeof(path)) {
-		snprintf(err, errsz, "%s/%s: path too long", dir, name);
-		return MS_ERR_TOOBIG;
-	}
-	if ((f = fopen(path, "w")) == NULL) {
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
-		return MS_ERR_IO;
-	}
-	ok = fwrite(data, 1, n, f) == n;
-	ok = (fclose(f) == 0) && ok;
-	if (!ok) {
-		snprintf(err, errsz, "%s: write failed", path);
-		return MS_ERR_IO;
-	}
-	return 0;
-}
-
 int
 ms_bt_write_report(const struct ms_bt_result *r, const char *dir,
     char *err, size_t errsz)
@@ -609,7 +520,7 @@ ms_bt_write_report(const struct ms_bt_result *r, const char *dir,
 	char *txt;
 	int rc;
 
-	if (mkdirs(dir) != 0) {
+	if (ms_bt_mkdirs(dir) != 0) {
 		snprintf(err, errsz, "cannot create %s: %s", dir, strerror(errno));
 		return MS_ERR_IO;
 	}
@@ -624,7 +535,7 @@ ms_bt_write_report(const struct ms_bt_result *r, const char *dir,
 	rc = ms_buf_puts(&b, txt) || ms_buf_putc(&b, '\n') ? MS_ERR_NOMEM : 0;
 	cJSON_free(txt);
 	if (rc == 0)
-		rc = write_file(dir, "summary.json", b.data, b.len, err, errsz);
+		rc = ms_bt_write_file(dir, "summary.json", b.data, b.len, err, errsz);
 	else
 		snprintf(err, errsz, "out of memory");
 	ms_buf_free(&b);
@@ -633,7 +544,7 @@ ms_bt_write_report(const struct ms_bt_result *r, const char *dir,
 		if ((rc = csvs[i](r, &b)) != 0)
 			snprintf(err, errsz, "%s: too large", names[i]);
 		else
-			rc = write_file(dir, names[i], b.data ? b.data : "", b.len,
+			rc = ms_bt_write_file(dir, names[i], b.data ? b.data : "", b.len,
 			    err, errsz);
 		ms_buf_free(&b);
 	}
@@ -642,7 +553,7 @@ ms_bt_write_report(const struct ms_bt_result *r, const char *dir,
 			snprintf(err, errsz, "out of memory");
 			return MS_ERR_NOMEM;
 		}
-		rc = write_file(dir, "summary.md", txt, strlen(txt), err, errsz);
+		rc = ms_bt_write_file(dir, "summary.md", txt, strlen(txt), err, errsz);
 		free(txt);
 	}
 	/* Last, the page with the charts (backtest/ms_bt_html.c). */
@@ -770,35 +681,35 @@ picks_judged_csv(const struct ms_bt_picks_result *r, struct ms_buf *b)
 		const double rets[] = { p->ret_gross, p->ret_net, p->max_gain };
 
 		rc |= ms_buf_printf(b, "%lu,", j->line);
-		rc |= csv_date(b, p->day);
+		rc |= ms_bt_csv_date(b, p->day);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_text(b, p->slug);
+		rc |= ms_bt_csv_text(b, p->slug);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_text(b, p->symbol);
+		rc |= ms_bt_csv_text(b, p->symbol);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_text(b, j->key);
+		rc |= ms_bt_csv_text(b, j->key);
 		rc |= ms_buf_printf(b, ",%s,%zu", j->resolved_by, j->candidates);
 		for (size_t k = 0; k < sizeof(mid) / sizeof(mid[0]); k++) {
 			rc |= ms_buf_putc(b, ',');
-			rc |= csv_num(b, mid[k]);
+			rc |= ms_bt_csv_num(b, mid[k]);
 		}
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_date(b, j->until);
+		rc |= ms_bt_csv_date(b, j->until);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_date(b, p->exit_day);
+		rc |= ms_bt_csv_date(b, p->exit_day);
 		rc |= ms_buf_putc(b, ',');
-		rc |= csv_date(b, p->last_bar_day);
+		rc |= ms_bt_csv_date(b, p->last_bar_day);
 		for (size_t k = 0; k < sizeof(tail) / sizeof(tail[0]); k++) {
 			rc |= ms_buf_putc(b, ',');
-			rc |= csv_num(b, tail[k]);
+			rc |= ms_bt_csv_num(b, tail[k]);
 		}
 		rc |= ms_buf_printf(b, ",%s", ms_bt_status_name(p->status));
 		for (size_t k = 0; k < sizeof(rets) / sizeof(rets[0]); k++) {
 			rc |= ms_buf_putc(b, ',');
-			rc |= csv_num(b, rets[k]);
+			rc |= ms_bt_csv_num(b, rets[k]);
 		}
 		rc |= ms_buf_printf(b, ",%d,", p->status == MS_BT_DIED);
-		rc |= csv_num(b, p->exit_cap_limit);
+		rc |= ms_bt_csv_num(b, p->exit_cap_limit);
 		rc |= ms_buf_putc(b, '\n');
 	}
 	return rc ? MS_ERR_TOOBIG : 0;
@@ -922,7 +833,7 @@ ms_bt_picks_write_report(const struct ms_bt_picks_result *r, const char *dir,
 	char *txt;
 	int rc;
 
-	if (mkdirs(dir) != 0) {
+	if (ms_bt_mkdirs(dir) != 0) {
 		snprintf(err, errsz, "cannot create %s: %s", dir, strerror(errno));
 		return MS_ERR_IO;
 	}
@@ -937,7 +848,7 @@ ms_bt_picks_write_report(const struct ms_bt_picks_result *r, const char *dir,
 	rc = ms_buf_puts(&b, txt) || ms_buf_putc(&b, '\n') ? MS_ERR_NOMEM : 0;
 	cJSON_free(txt);
 	if (rc == 0)
-		rc = write_file(dir, "summary.json", b.data, b.len, err, errsz);
+		rc = ms_bt_write_file(dir, "summary.json", b.data, b.len, err, errsz);
 	else
 		snprintf(err, errsz, "out of memory");
 	ms_buf_free(&b);
@@ -946,7 +857,7 @@ ms_bt_picks_write_report(const struct ms_bt_picks_result *r, const char *dir,
 		if ((rc = picks_judged_csv(r, &b)) != 0)
 			snprintf(err, errsz, "picks.csv: too large");
 		else
-			rc = write_file(dir, "picks.csv", b.data ? b.data : "", b.len,
+			rc = ms_bt_write_file(dir, "picks.csv", b.data ? b.data : "", b.len,
 			    err, errsz);
 		ms_buf_free(&b);
 	}
@@ -955,7 +866,7 @@ ms_bt_picks_write_report(const struct ms_bt_picks_result *r, const char *dir,
 			snprintf(err, errsz, "out of memory");
 			return MS_ERR_NOMEM;
 		}
-		rc = write_file(dir, "summary.md", txt, strlen(txt), err, errsz);
+		rc = ms_bt_write_file(dir, "summary.md", txt, strlen(txt), err, errsz);
 		free(txt);
 	}
 	return rc;

@@ -30,6 +30,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "ms_bt_io.h"
 #include "ms_bt_sweep.h"
 #include "ms_buf.h"
 #include "ms_date.h"
@@ -1507,49 +1508,6 @@ ms_bt_sweep_json(const struct ms_bt_sweep *sw)
 	return txt;
 }
 
-static int
-csv_num(struct ms_buf *b, double v)
-{
-	char tmp[40];
-
-	if (!isfinite(v))
-		return 0;
-	if (v == 0)
-		return ms_buf_putc(b, '0');
-	if (ms_json_format_double(v, tmp, sizeof(tmp)) < 0)
-		return ms_buf_printf(b, "%.17g", v);
-	return ms_buf_puts(b, tmp);
-}
-
-static int
-csv_date(struct ms_buf *b, int32_t day)
-{
-	char d[MS_DATE_LEN + 1];
-
-	if (day < 0)
-		return 0;
-	ms_date_format(day, d);
-	return ms_buf_puts(b, d);
-}
-
-/* A text field, quoted when it holds a comma, quote or line break. */
-static int
-csv_text(struct ms_buf *b, const char *s)
-{
-	int rc = 0;
-
-	if (strpbrk(s, ",\"\r\n") == NULL)
-		return ms_buf_puts(b, s);
-	rc |= ms_buf_putc(b, '"');
-	for (; *s != '\0'; s++) {
-		if (*s == '"')
-			rc |= ms_buf_putc(b, '"');
-		rc |= ms_buf_putc(b, *s);
-	}
-	rc |= ms_buf_putc(b, '"');
-	return rc;
-}
-
 char *
 ms_bt_sweep_variants_csv(const struct ms_bt_sweep *sw)
 {
@@ -1576,18 +1534,18 @@ ms_bt_sweep_variants_csv(const struct ms_bt_sweep *sw)
 		rc |= ms_buf_printf(&b, "%zu", v);
 		for (size_t i = 0; i < s->naxes; i++) {
 			rc |= ms_buf_putc(&b, ',');
-			rc |= csv_text(&b, s->axes[i].values[coords[i]]);
+			rc |= ms_bt_csv_text(&b, s->axes[i].values[coords[i]]);
 		}
 		rc |= ms_buf_printf(&b, ",%s,", r->ok ? "ok" : "no_data");
-		rc |= csv_date(&b, r->from);
+		rc |= ms_bt_csv_date(&b, r->from);
 		rc |= ms_buf_putc(&b, ',');
-		rc |= csv_date(&b, r->to);
+		rc |= ms_bt_csv_date(&b, r->to);
 		rc |= ms_buf_printf(&b, ",%zu,%zu,%zu", r->rebalance_dates,
 		    r->tranches, r->nreturns);
 		for (size_t i = 0; i < NFIELDS; i++) {
 			rc |= ms_buf_putc(&b, ',');
 			if (fields[i].kind == F_DBL)
-				rc |= csv_num(&b, fld_dc(r, i));
+				rc |= ms_bt_csv_num(&b, fld_dc(r, i));
 			else
 				rc |= ms_buf_printf(&b, "%zu", fld_zc(r, i));
 		}
@@ -1614,9 +1572,9 @@ ms_bt_sweep_returns_csv(const struct ms_bt_sweep *sw)
 		const struct ms_bt_sweep_row *r = &sw->rows[v];
 		for (size_t t = 0; rc == 0 && t < r->nreturns; t++) {
 			rc |= ms_buf_printf(&b, "%zu,", v);
-			rc |= csv_date(&b, r->first_day + (int32_t)t);
+			rc |= ms_bt_csv_date(&b, r->first_day + (int32_t)t);
 			rc |= ms_buf_putc(&b, ',');
-			rc |= csv_num(&b, r->returns[t]);
+			rc |= ms_bt_csv_num(&b, r->returns[t]);
 			rc |= ms_buf_putc(&b, '\n');
 		}
 	}
@@ -2111,49 +2069,6 @@ out:
 	return ms_buf_steal(&b);
 }
 
-static int
-mkdirs(const char *dir)
-{
-	char buf[4096];
-	size_t n = strlen(dir);
-
-	if (n == 0 || n >= sizeof(buf))
-		return -1;
-	memcpy(buf, dir, n + 1);
-	for (char *p = buf + 1; ; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char c = *p;
-		*p = '\0';
-		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-			return -1;
-		if (c == '\0')
-			break;
-		*p = c;
-	}
-	return 0;
-}
-
-static int
-write_file(const char *dir, const char *name, const char *data, char *err,
-    size_t errsz)
-{
-	char path[4200];
-	size_t n = strlen(data);
-	FILE *f;
-	int ok;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
-	    sizeof(path))
-		return fail(err, errsz, MS_ERR_TOOBIG, "%s/%s: path too long", dir,
-		    name);
-	if ((f = fopen(path, "w")) == NULL)
-		return fail(err, errsz, MS_ERR_IO, "%s: %s", path, strerror(errno));
-	ok = fwrite(data, 1, n, f) == n;
-	ok = (fclose(f) == 0) && ok;
-	return ok ? 0 : fail(err, errsz, MS_ERR_IO, "%s: write failed", path);
-}
-
 int
 ms_bt_sweep_write_report(const struct ms_bt_sweep *sw, const char *dir,
     size_t ha, size_t hb, char *err, size_t errsz)
@@ -2165,7 +2080,7 @@ ms_bt_sweep_write_report(const struct ms_bt_sweep *sw, const char *dir,
 
 	if (!sw->complete)
 		return fail(err, errsz, MS_ERR_INVALID, "sweep not complete");
-	if (mkdirs(dir) != 0)
+	if (ms_bt_mkdirs(dir) != 0)
 		return fail(err, errsz, MS_ERR_IO, "cannot create %s: %s", dir,
 		    strerror(errno));
 	txt[0] = ms_bt_sweep_json(sw);
@@ -2178,7 +2093,7 @@ ms_bt_sweep_write_report(const struct ms_bt_sweep *sw, const char *dir,
 			rc = fail(err, errsz, MS_ERR_NOMEM, "%s: out of memory",
 			    names[i]);
 		if (rc == 0)
-			rc = write_file(dir, names[i], txt[i], err, errsz);
+			rc = ms_bt_write_file(dir, names[i], txt[i], strlen(txt[i]), err, errsz);
 	}
 	for (size_t i = 0; i < 5; i++)
 		free(txt[i]);

@@ -2,16 +2,20 @@
  * args.c — the argument parsers every `moonscope` subcommand shares: a
  * bounded number, a bounded count, a date, a choice from a list, and the
  * options of the moonshot replay (`backtest moonshots`, `picks`, `sweep`
- * take the same cost, delisting and screen options).
+ * take the same cost, delisting and screen options); and the printing of a
+ * backtest summary every `backtest` command shares.
  *
  * Every parser checks the whole string (nothing may follow the value) and
  * its range; none of them prints anything: the caller names the option.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cJSON.h>
 
 #include "cli.h"
 #include "ms_date.h"
@@ -90,6 +94,9 @@ ms_cli_bt_option(const char *o, const char *a, struct ms_bt_params *p,
 	unsigned long long u;
 	int k;
 
+	/* --rebalance snapshots, --left-rule, --snapshot-source. */
+	if ((k = ms_bt_snapshot_option(o, a, p, why)) != 0)
+		return k;
 #define BAD(msg) do { *why = (msg); return -1; } while (0)
 	if (strcmp(o, "--from") == 0) {
 		if (ms_cli_day(a, &p->from))
@@ -168,4 +175,29 @@ ms_cli_bt_option(const char *o, const char *a, struct ms_bt_params *p,
 	}
 #undef BAD
 	return 1;
+}
+
+int
+ms_cli_print_summary(int json, struct cJSON *doc, char *md,
+    const char *report, const char *files)
+{
+	int rc = -1;
+
+	if (json) {
+		char *txt = doc != NULL ? cJSON_Print(doc) : NULL;
+
+		if (txt != NULL) {
+			puts(txt);
+			rc = 0;
+		}
+		cJSON_free(txt);
+	} else if (md != NULL) {
+		fputs(md, stdout);
+		if (report != NULL)
+			printf("\nReport: %s/{%s}\n", report, files);
+		rc = 0;
+	}
+	cJSON_Delete(doc);
+	free(md);
+	return rc;
 }

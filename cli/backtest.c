@@ -160,11 +160,6 @@ cmd_moonshots(const char *db, int argc, char **argv)
 			return bad(o, a == NULL && strncmp(o, "--", 2) == 0 ?
 			    "needs a value" : "is not an option");
 		i++;
-		/* The snapshot options first (the shared parser knows the rest). */
-		if ((k = ms_bt_snapshot_option(o, a, &p, &need)) < 0)
-			return bad(o, need);
-		if (k > 0)
-			continue;
 		if ((k = ms_cli_bt_option(o, a, &p, &need)) < 0)
 			return bad(o, need);
 		hold_given |= strcmp(o, "--hold") == 0;
@@ -240,26 +235,10 @@ cmd_moonshots(const char *db, int argc, char **argv)
 		fprintf(stderr, "moonscope backtest: report: %s\n", err);
 		status = EXIT_FAILURE;
 	}
-	if (json) {
-		cJSON *doc = ms_bt_summary_json(r);
-		char *txt = doc ? cJSON_Print(doc) : NULL;
-		if (txt != NULL)
-			puts(txt);
-		else
-			status = EXIT_FAILURE;
-		cJSON_free(txt);
-		cJSON_Delete(doc);
-	} else {
-		char *md = ms_bt_summary_markdown(r);
-		if (md != NULL)
-			fputs(md, stdout);
-		else
-			status = EXIT_FAILURE;
-		free(md);
-		if (report != NULL && status == EXIT_SUCCESS)
-			printf("\nReport: %s/{summary.json,summary.md,picks.csv,"
-			    "periods.csv,rebalances.csv,report.html}\n", report);
-	}
+	if (ms_cli_print_summary(json, json ? ms_bt_summary_json(r) : NULL,
+	    json ? NULL : ms_bt_summary_markdown(r), status == EXIT_SUCCESS ? report : NULL,
+	    "summary.json,summary.md,picks.csv,periods.csv,rebalances.csv,report.html") != 0)
+		status = EXIT_FAILURE;
 	ms_bt_result_free(r);
 	return status;
 }

@@ -125,27 +125,10 @@ ms_cli_bt_claims(const char *db, int argc, char **argv)
 		fprintf(stderr, "moonscope backtest claims: report: %s\n", err);
 		status = EXIT_FAILURE;
 	}
-	if (json) {
-		cJSON *doc = ms_bt_claims_summary_json(r);
-		char *txt = doc ? cJSON_Print(doc) : NULL;
-		if (txt != NULL)
-			puts(txt);
-		else
-			status = EXIT_FAILURE;
-		cJSON_free(txt);
-		cJSON_Delete(doc);
-	} else {
-		char *md = ms_bt_claims_markdown(r);
-		if (md != NULL)
-			fputs(md, stdout);
-		else
-			status = EXIT_FAILURE;
-		free(md);
-		if (report != NULL && status == EXIT_SUCCESS)
-			printf("\nReport: %s/{summary.json,claims.csv,summary.md,"
-			    "report.html}\n",
-			    report);
-	}
+	if (ms_cli_print_summary(json, json ? ms_bt_claims_summary_json(r) : NULL,
+	    json ? NULL : ms_bt_claims_markdown(r), status == EXIT_SUCCESS ? report : NULL,
+	    "summary.json,claims.csv,summary.md,report.html") != 0)
+		status = EXIT_FAILURE;
 done:
 	ms_bt_claims_result_free(r);
 	ms_store_close(st);

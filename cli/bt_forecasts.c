@@ -244,28 +244,10 @@ ms_cli_bt_forecasts(const char *db, int argc, char **argv)
 		fprintf(stderr, "moonscope backtest forecasts: report: %s\n", err);
 		status = EXIT_FAILURE;
 	}
-	if (json) {
-		cJSON *doc = ms_bt_fc_summary_json(r);
-		char *txt = doc ? cJSON_Print(doc) : NULL;
-
-		if (txt != NULL)
-			puts(txt);
-		else
-			status = EXIT_FAILURE;
-		cJSON_free(txt);
-		cJSON_Delete(doc);
-	} else {
-		char *md = ms_bt_fc_summary_markdown(r);
-
-		if (md != NULL)
-			fputs(md, stdout);
-		else
-			status = EXIT_FAILURE;
-		free(md);
-		if (report != NULL && status == EXIT_SUCCESS)
-			printf("\nReport: %s/{summary.json,summary.md,forecasts.csv,"
-			    "report.html}\n", report);
-	}
+	if (ms_cli_print_summary(json, json ? ms_bt_fc_summary_json(r) : NULL,
+	    json ? NULL : ms_bt_fc_summary_markdown(r), status == EXIT_SUCCESS ? report : NULL,
+	    "summary.json,summary.md,forecasts.csv,report.html") != 0)
+		status = EXIT_FAILURE;
 	ms_bt_fc_result_free(r);
 	return status;
 }

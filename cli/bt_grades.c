@@ -142,26 +142,10 @@ ms_cli_bt_grades(const char *db, int argc, char **argv)
 		fprintf(stderr, "moonscope backtest grades: report: %s\n", err);
 		status = EXIT_FAILURE;
 	}
-	if (json) {
-		cJSON *doc = ms_bt_grades_summary_json(r);
-		char *txt = doc ? cJSON_Print(doc) : NULL;
-		if (txt != NULL)
-			puts(txt);
-		else
-			status = EXIT_FAILURE;
-		cJSON_free(txt);
-		cJSON_Delete(doc);
-	} else {
-		char *md = ms_bt_grades_markdown(r);
-		if (md != NULL)
-			fputs(md, stdout);
-		else
-			status = EXIT_FAILURE;
-		free(md);
-		if (report != NULL && status == EXIT_SUCCESS)
-			printf("\nReport: %s/{summary.json,ic.csv,deciles.csv,"
-			    "grades_returns.csv,summary.md,report.html}\n", report);
-	}
+	if (ms_cli_print_summary(json, json ? ms_bt_grades_summary_json(r) : NULL,
+	    json ? NULL : ms_bt_grades_markdown(r), status == EXIT_SUCCESS ? report : NULL,
+	    "summary.json,ic.csv,deciles.csv,grades_returns.csv,summary.md,report.html") != 0)
+		status = EXIT_FAILURE;
 	ms_bt_grades_result_free(r);
 	return status;
 }

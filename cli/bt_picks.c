@@ -182,26 +182,10 @@ ms_cli_bt_picks(const char *db, int argc, char **argv)
 		fprintf(stderr, "moonscope backtest picks: report: %s\n", err);
 		status = EXIT_FAILURE;
 	}
-	if (json) {
-		cJSON *doc = ms_bt_picks_summary_json(r);
-		char *txt = doc ? cJSON_Print(doc) : NULL;
-		if (txt != NULL)
-			puts(txt);
-		else
-			status = EXIT_FAILURE;
-		cJSON_free(txt);
-		cJSON_Delete(doc);
-	} else {
-		char *md = ms_bt_picks_markdown(r);
-		if (md != NULL)
-			fputs(md, stdout);
-		else
-			status = EXIT_FAILURE;
-		free(md);
-		if (report != NULL && status == EXIT_SUCCESS)
-			printf("\nReport: %s/{summary.json,summary.md,picks.csv}\n",
-			    report);
-	}
+	if (ms_cli_print_summary(json, json ? ms_bt_picks_summary_json(r) : NULL,
+	    json ? NULL : ms_bt_picks_markdown(r), status == EXIT_SUCCESS ? report : NULL,
+	    "summary.json,summary.md,picks.csv") != 0)
+		status = EXIT_FAILURE;
 	ms_bt_picks_result_free(r);
 	return status;
 }

@@ -23,7 +23,19 @@ int ms_cli_day(const char *s, int32_t *out);     /* YYYY-MM-DD */
 int ms_cli_choice(const char *s, const char *const *list);
 
 /*
- * One option of the moonshot replay (--from .. --bootstrap, see `moonscope
+ * Prints a backtest's summary: doc as indented JSON when json is set, else
+ * the Markdown md followed, when report is not NULL, by a line naming the
+ * files written there (files: "a,b,c"). Takes ownership of doc and md
+ * (either may be NULL: its builder ran out of memory). 0, or -1 when there
+ * was nothing to print.
+ */
+struct cJSON;
+int ms_cli_print_summary(int json, struct cJSON *doc, char *md,
+    const char *report, const char *files);
+
+/*
+ * One option of the moonshot replay (--from .. --bootstrap and the
+ * snapshot-universe options of ms_bt_snapshot_option, see `moonscope
  * backtest help`) with its value a, stored into p. Returns 1 when o is such
  * an option and a is valid, 0 when o is not one of them (p untouched), -1
  * when a is invalid (*why says what the option needs).
