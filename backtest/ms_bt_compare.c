@@ -387,6 +387,31 @@ flat_find(const struct flat_list *fl, const char *name)
 
 /* ---- judging --------------------------------------------------------- */
 
+/*
+ * Directions by the last part of a dotted name, for the commands whose
+ * metrics repeat per model, horizon or series (forecasts "garch.h30.crps",
+ * grades "trader.mean_ic", claims "models.ewma.brier"); an exact name in
+ * builtin[] wins.
+ */
+static const struct {
+	const char *last;
+	enum ms_bt_cmp_dir dir;
+} builtin_last[] = {
+	{ "crps", MS_BT_CMP_LOWER },
+	{ "crps_sample", MS_BT_CMP_LOWER },
+	{ "pinball_mean", MS_BT_CMP_LOWER },
+	{ "mape", MS_BT_CMP_LOWER },
+	{ "rmse_log", MS_BT_CMP_LOWER },
+	{ "brier", MS_BT_CMP_LOWER },
+	{ "skill_crps", MS_BT_CMP_HIGHER },
+	{ "skill_pinball", MS_BT_CMP_HIGHER },
+	{ "skill_rmse", MS_BT_CMP_HIGHER },
+	{ "directional_accuracy", MS_BT_CMP_HIGHER },
+	{ "mean_ic", MS_BT_CMP_HIGHER },
+	{ "t_ic", MS_BT_CMP_HIGHER },
+	{ "mean_spread", MS_BT_CMP_HIGHER },
+};
+
 static void
 settings(const struct ms_bt_cmp_opts *o, const char *name,
     enum ms_bt_cmp_dir *dir, double *abs_tol, double *rel_tol)
@@ -394,6 +419,15 @@ settings(const struct ms_bt_cmp_opts *o, const char *name,
 	*dir = MS_BT_CMP_IGNORE;
 	*abs_tol = o->abs;
 	*rel_tol = o->rel;
+	{
+		const char *dot = strrchr(name, '.');
+		const char *last = dot != NULL ? dot + 1 : name;
+
+		for (size_t i = 0; i < sizeof(builtin_last) /
+		    sizeof(builtin_last[0]); i++)
+			if (strcmp(builtin_last[i].last, last) == 0)
+				*dir = builtin_last[i].dir;
+	}
 	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
 		if (strcmp(builtin[i].name, name) == 0)
 			*dir = builtin[i].dir;

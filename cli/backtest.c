@@ -346,6 +346,14 @@ cmd_compare(int argc, char **argv)
 	if (load_summary(files[0], &base) != 0 ||
 	    load_summary(files[1], &cur) != 0)
 		goto done;
+	{
+		char err[512];
+
+		if (ms_bt_cmp_same_schema(base, cur, err, sizeof(err)) != 0) {
+			fprintf(stderr, "moonscope backtest compare: %s\n", err);
+			goto done;
+		}
+	}
 	if (ms_bt_cmp_run(base, cur, &o, &res) != 0) {
 		fprintf(stderr, "moonscope backtest compare: out of memory or "
 		    "too many metrics\n");

@@ -75,6 +75,36 @@ START_TEST(test_same_schema)
 }
 END_TEST
 
+/*
+ * Metrics repeated per model or series take their direction from the last
+ * part of the name: a CRPS that rose and an IC that fell both degrade; a
+ * metric with no known direction only moves.
+ */
+START_TEST(test_directions_by_last_part)
+{
+	cJSON *a, *b;
+	struct ms_bt_cmp_opts o;
+	struct ms_bt_cmp_result res;
+
+	ck_assert_int_eq(parse("{\"schema\":\"moonscope.backtest.forecasts\","
+	    "\"schema_version\":1,\"metrics\":{\"garch\":{\"h7\":{"
+	    "\"crps\":0.07,\"skill_crps\":0.01,\"judged\":40}},"
+	    "\"trader\":{\"mean_ic\":0.05}}}", &a), 0);
+	ck_assert_int_eq(parse("{\"schema\":\"moonscope.backtest.forecasts\","
+	    "\"schema_version\":1,\"metrics\":{\"garch\":{\"h7\":{"
+	    "\"crps\":0.08,\"skill_crps\":0.02,\"judged\":41}},"
+	    "\"trader\":{\"mean_ic\":0.04}}}", &b), 0);
+	ms_bt_cmp_opts_init(&o);
+	ck_assert_int_eq(ms_bt_cmp_run(a, b, &o, &res), 0);
+	ck_assert_uint_eq(res.degraded, 2);   /* crps up, mean_ic down */
+	ck_assert_uint_eq(res.gated, 3);      /* judged has no direction */
+	ms_bt_cmp_result_free(&res);
+	ms_bt_cmp_opts_free(&o);
+	cJSON_Delete(a);
+	cJSON_Delete(b);
+}
+END_TEST
+
 Suite *
 make_bt_compare_suite(void)
 {
@@ -83,6 +113,7 @@ make_bt_compare_suite(void)
 
 	tcase_add_test(tc, test_schemas);
 	tcase_add_test(tc, test_same_schema);
+	tcase_add_test(tc, test_directions_by_last_part);
 	suite_add_tcase(s, tc);
 	return s;
 }
