@@ -12,7 +12,11 @@
  *       [--benchmark ASSET]
  *       [--seed N] [--bootstrap N] [--report DIR] [--check-lookahead]
  *       [--json]
- *   moonscope backtest picks FILE ... (cli/bt_picks.c)
+ *   moonscope backtest picks FILE ...      (cli/bt_picks.c)
+ *   moonscope backtest forecasts ...       (cli/bt_forecasts.c)
+ *   moonscope backtest claims FILE ...     (cli/bt_claims.c)
+ *   moonscope backtest grades ...          (cli/bt_grades.c)
+ *   moonscope backtest sweep|merge ...     (cli/bt_sweep.c)
  *   moonscope backtest compare BASELINE.json CURRENT.json
  *       [--tolerances FILE] [--abs X] [--rel X] [--junit FILE]
  *       [--markdown FILE]
@@ -56,7 +60,17 @@ static const char usage[] =
     "       moonscope backtest picks FILE [--hold N|next] [--exit D]\n"
     "           [--notional USD] [cost, delisting and --left-rule options]\n"
     "           [--seed N] [--bootstrap N] [--report DIR] [--json]\n"
-    "       moonscope backtest forecasts|claims|grades|sweep|merge ...\n"
+    "       moonscope backtest forecasts [--assets A,B] [--models M,..]\n"
+    "           [--horizons H,..] [--from D] [--to D] [--step N] [--recorded]\n"
+    "           [--report DIR] [--json]     walk-forward forecast evaluation\n"
+    "       moonscope backtest claims FILE [--report DIR] [--json]\n"
+    "                                       price-target claims, hit or miss\n"
+    "       moonscope backtest grades [--every N] [--horizon H] [--report DIR]\n"
+    "                                       information coefficient of grades\n"
+    "       moonscope backtest sweep --grid KEY=V1,V2 ... [--jobs N]\n"
+    "           [--shard I/N --out FILE] [--report DIR]   parameter grid\n"
+    "       moonscope backtest merge SHARD.json... [--report DIR]\n"
+    "       (each command's --help or docs/backtest-<command>.md has the rest)\n"
     "       moonscope backtest compare BASELINE.json CURRENT.json\n"
     "           [--tolerances FILE] [--abs X] [--rel X] [--junit FILE]\n"
     "           [--markdown FILE]\n"

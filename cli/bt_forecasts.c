@@ -192,6 +192,11 @@ ms_cli_bt_forecasts(const char *db, int argc, char **argv)
 	int lookahead = 0, json = 0, rc, status = EXIT_SUCCESS;
 	double t0, secs;
 
+	for (int i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0) {
+			fputs(usage, stdout);
+			return EXIT_SUCCESS;
+		}
 	ms_bt_fc_params_default(&p);
 	if ((rc = parse(argc, argv, &p, &report, &lookahead, &json)) != 0)
 		return rc;
