@@ -43,6 +43,8 @@ done
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
 export NO_PROXY=127.0.0.1 no_proxy=127.0.0.1
 unset MOONSCOPE_UPSTREAM MOONSCOPE_API_KEY MOONSCOPE_API_KEY_KIND MOONSCOPE_DB
+# Nothing here may reach beyond loopback: the CLI refuses other upstreams.
+export MOONSCOPE_OFFLINE=1
 
 work=$(mktemp -d /tmp/ms_closed_loop.XXXXXX)
 chmod 0755 "$work"
@@ -143,6 +145,23 @@ loop() {
 	EOF
 	[ "$failed" = 0 ] || ms_die "closed-loop: B's data differ from A's"
 
+	# Sectors: every tag A serves for an asset B has must reach B (B asks
+	# A's /coins/categories/list and the per-category markets).
+	python3 - "$adb" "$bdb" <<-'EOF' || { failed=1; ms_die "closed-loop: B's sectors differ from A's"; }
+	import sqlite3, sys
+	b = sqlite3.connect(sys.argv[2])
+	b.execute("ATTACH DATABASE ? AS a", (sys.argv[1],))
+	rows = b.execute("SELECT x.slug, coalesce(y.categories, ''), coalesce(x.categories, '') "
+	                 "FROM main.assets x JOIN a.assets y ON y.slug = x.slug").fetchall()
+	tags = lambda s: set(t for t in s.split(",") if t)
+	bad = [(s, a, m) for s, a, m in rows if not tags(a) <= tags(m)]
+	n = sum(len(tags(a)) for _, a, _ in rows)
+	for s, a, m in bad[:5]:
+	    print("closed-loop: %s: A has sectors %r, B %r" % (s, a, m))
+	print("closed-loop: %d sector tags of A's assets: %s" % (n, "all in B" if not bad else "%d assets differ" % len(bad)))
+	sys.exit(1 if bad else 0)
+	EOF
+
 	# A second run: nothing missing, nothing written.
 	"$cli" --db "$bdb" ingest --base-url "$base" --today "$today" --top 100 \
 		--backfill-days "$backfill" --budget 1000 >"$work/b2.out" 2>&1 ||
@@ -153,8 +172,14 @@ loop() {
 	lpid=
 }
 
-# Three majors with symbols and names (curated identity), 2017-2018.
-loop majors "$data/cmc_btc_xrp_doge_daily_2017-2018.csv"
+# Three majors with symbols and names (curated identity), 2017-2018, with
+# sector tags from the reference tables when they are there.
+refs=()
+for f in coingecko_categories_top80_2024-10-21.csv cmc_coin_tags_20251102_192126.csv \
+    category_mappings_validated.csv; do
+	[ -r "$data/../reference/$f" ] && refs+=("$data/../reference/$f")
+done
+loop majors "$data/cmc_btc_xrp_doge_daily_2017-2018.csv" "${refs[@]}"
 # 40 coins of the 2018 H1 universe: slug-only ids, unknown market caps.
 loop universe40 "$data/cmc_2018h1_daily_40coins_sample.csv"
 echo "closed-loop: ok"
