@@ -235,6 +235,8 @@ struct ms_bt_period {
 	size_t positions;
 	double bench_equity;         /* benchmark asset, 1 at the start; NaN unknown */
 	double universe_equity;      /* universe basket, 1 at the start */
+	double bench_ret;            /* the day's returns of the two, the */
+	double universe_ret;         /* series beta/alpha and stats use */
 };
 
 struct ms_bt_date {
@@ -258,6 +260,7 @@ struct ms_bt_pick_stats {
 	size_t count;                /* picks with a known net return */
 	size_t wins;                 /* net return > 0 */
 	double win_rate, mean, median;
+	double mean_t;               /* mean / (sd / sqrt(count)); NaN < 2 */
 	struct ms_bt_ci mean_ci, median_ci, win_rate_ci;   /* 95 % */
 	size_t n2x, n10x, n100x;     /* max gain >= 1, 9, 99 */
 	double share_2x, share_10x, share_100x;
@@ -283,7 +286,29 @@ struct ms_bt_series_summary {
 	int known;                   /* 0: the series is unknown (no benchmark) */
 	struct ms_quant_summary q;
 	double hit_rate;             /* period-based: share of days with r > 0 */
+	double mean_t;               /* t of the mean period return */
+	double alpha_t, beta_t;      /* OLS t of intercept and slope on the
+	                                benchmark; NaN without one */
 };
+
+/*
+ * The t-statistic of the mean of the finite values of r[0..n):
+ * mean / (s / sqrt(m)), s the sample standard deviation (m - 1). NaN when
+ * fewer than 2 values are finite or s is 0.
+ */
+double ms_bt_mean_t(const double *r, size_t n);
+
+/*
+ * OLS of r on bench over the pairs where both are finite, with GSL's
+ * gsl_fit_linear: r = c0 + c1 bench + e. *alpha_t = c0 / se(c0),
+ * *beta_t = c1 / se(c1), the standard errors from the residual variance
+ * with m - 2 degrees of freedom. c0 is the per-period intercept whose
+ * annualised form is ms_quant_alpha_beta's alpha (risk-free 0), c1 its
+ * beta. NaN when fewer than 3 pairs, bench has no variance, or the fit is
+ * exact. Returns 0, MS_ERR_NOMEM or MS_ERR_RANGE (n too large).
+ */
+int ms_bt_ols_t(const double *r, const double *bench, size_t n,
+    double *alpha_t, double *beta_t);
 
 /* Headline figures of the same run with left holdings valued at zero. */
 struct ms_bt_lower {

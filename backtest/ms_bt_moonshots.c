@@ -978,10 +978,14 @@ series_summary(const double *r, size_t n, const double *bench,
 	size_t pos = 0, known = 0;
 
 	out->known = 1;
-	if (ms_quant_summary(r, bench, n, NULL, work, &out->q) != 0) {
+	out->alpha_t = out->beta_t = NAN;
+	if (ms_quant_summary(r, bench, n, NULL, work, &out->q) != 0 ||
+	    (bench != NULL &&
+	    ms_bt_ols_t(r, bench, n, &out->alpha_t, &out->beta_t) != 0)) {
 		out->known = 0;
 		return;
 	}
+	out->mean_t = ms_bt_mean_t(r, n);
 	for (size_t i = 0; i < n; i++) {
 		if (!isfinite(r[i]))
 			continue;
@@ -1659,6 +1663,8 @@ ms_bt_run(struct ms_store *st, const struct ms_bt_params *p,
 			rp[t] = q->ret;
 			rb[t] = beq[t] / prevb - 1;
 			ru[t] = prevu > 0 ? u / prevu - 1 : 0;
+			q->bench_ret = rb[t];
+			q->universe_ret = ru[t];
 			prev = e;
 			prevu = u;
 			prevb = beq[t];

@@ -47,7 +47,8 @@ add_series(cJSON *o, const struct ms_bt_series_summary *s, int with_beta)
 		static const char *const keys[] = { "total_return", "cagr",
 			"annual_volatility", "sharpe", "sortino", "downside_risk",
 			"max_drawdown", "calmar", "var", "cvar", "tail_ratio",
-			"skew", "kurtosis", "hit_rate_periods", "mean_period_return" };
+			"skew", "kurtosis", "hit_rate_periods", "mean_period_return",
+			"mean_period_return_t" };
 		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 			ms_json_num(o, keys[i], nan);
 		cJSON_AddNullToObject(o, "max_drawdown_duration");
@@ -55,6 +56,8 @@ add_series(cJSON *o, const struct ms_bt_series_summary *s, int with_beta)
 		if (with_beta) {
 			ms_json_num(o, "alpha", nan);
 			ms_json_num(o, "beta", nan);
+			ms_json_num(o, "alpha_t", nan);
+			ms_json_num(o, "beta_t", nan);
 		}
 		return;
 	}
@@ -78,10 +81,13 @@ add_series(cJSON *o, const struct ms_bt_series_summary *s, int with_beta)
 	ms_json_num(o, "kurtosis", q->kurtosis);
 	ms_json_num(o, "hit_rate_periods", s->hit_rate);
 	ms_json_num(o, "mean_period_return", q->mean);
+	ms_json_num(o, "mean_period_return_t", s->mean_t);
 	ms_json_int(o, "periods", (int64_t)q->n);
 	if (with_beta) {
 		ms_json_num(o, "alpha", q->alpha);
 		ms_json_num(o, "beta", q->beta);
+		ms_json_num(o, "alpha_t", s->alpha_t);
+		ms_json_num(o, "beta_t", s->beta_t);
 	}
 }
 
@@ -94,6 +100,32 @@ add_ci(cJSON *o, const char *key, const struct ms_bt_ci *ci)
 		return;
 	ms_json_num(c, "lo", ci->lo);
 	ms_json_num(c, "hi", ci->hi);
+}
+
+/* The trade statistics both moonshots and picks report under "picks". */
+static void
+add_trade_stats(cJSON *o, const struct ms_bt_pick_stats *ps, size_t censored,
+    size_t written_off)
+{
+	ms_json_int(o, "judged", (int64_t)ps->count);
+	ms_json_int(o, "wins", (int64_t)ps->wins);
+	ms_json_num(o, "win_rate", ps->win_rate);
+	add_ci(o, "win_rate_ci95", &ps->win_rate_ci);
+	ms_json_num(o, "mean_return", ps->mean);
+	add_ci(o, "mean_return_ci95", &ps->mean_ci);
+	ms_json_num(o, "mean_return_t", ps->mean_t);
+	ms_json_num(o, "median_return", ps->median);
+	add_ci(o, "median_return_ci95", &ps->median_ci);
+	ms_json_int(o, "reached_2x", (int64_t)ps->n2x);
+	ms_json_int(o, "reached_10x", (int64_t)ps->n10x);
+	ms_json_int(o, "reached_100x", (int64_t)ps->n100x);
+	ms_json_num(o, "share_2x", ps->share_2x);
+	ms_json_num(o, "share_10x", ps->share_10x);
+	ms_json_num(o, "share_100x", ps->share_100x);
+	ms_json_int(o, "died", (int64_t)ps->died);
+	ms_json_num(o, "share_died", ps->share_died);
+	ms_json_int(o, "censored", (int64_t)censored);
+	ms_json_int(o, "written_off", (int64_t)written_off);
 }
 
 static void
@@ -184,24 +216,7 @@ ms_bt_summary_json(const struct ms_bt_result *r)
 		ms_json_int(o, "count", (int64_t)r->npicks);
 		ms_json_int(o, "filled", (int64_t)r->filled);
 		ms_json_int(o, "unfilled", (int64_t)r->unfilled);
-		ms_json_int(o, "judged", (int64_t)ps->count);
-		ms_json_int(o, "wins", (int64_t)ps->wins);
-		ms_json_num(o, "win_rate", ps->win_rate);
-		add_ci(o, "win_rate_ci95", &ps->win_rate_ci);
-		ms_json_num(o, "mean_return", ps->mean);
-		add_ci(o, "mean_return_ci95", &ps->mean_ci);
-		ms_json_num(o, "median_return", ps->median);
-		add_ci(o, "median_return_ci95", &ps->median_ci);
-		ms_json_int(o, "reached_2x", (int64_t)ps->n2x);
-		ms_json_int(o, "reached_10x", (int64_t)ps->n10x);
-		ms_json_int(o, "reached_100x", (int64_t)ps->n100x);
-		ms_json_num(o, "share_2x", ps->share_2x);
-		ms_json_num(o, "share_10x", ps->share_10x);
-		ms_json_num(o, "share_100x", ps->share_100x);
-		ms_json_int(o, "died", (int64_t)ps->died);
-		ms_json_num(o, "share_died", ps->share_died);
-		ms_json_int(o, "censored", (int64_t)r->censored);
-		ms_json_int(o, "written_off", (int64_t)r->written_off);
+		add_trade_stats(o, ps, r->censored, r->written_off);
 		ms_json_int(o, "bootstrap_resamples", (int64_t)ps->bootstrap);
 		ms_json_int(o, "bootstrap_seed", (int64_t)ps->seed);
 		ms_json_int(o, "left", (int64_t)r->left);
@@ -302,7 +317,8 @@ static int
 periods_csv(const struct ms_bt_result *r, struct ms_buf *b)
 {
 	int rc = ms_buf_puts(b, "date,return,equity,drawdown,invested,"
-	    "positions,benchmark_equity,universe_equity\n");
+	    "positions,benchmark_equity,universe_equity,benchmark_return,"
+	    "universe_return\n");
 
 	for (size_t i = 0; rc == 0 && i < r->nperiods; i++) {
 		const struct ms_bt_period *p = &r->periods[i];
@@ -317,6 +333,10 @@ periods_csv(const struct ms_bt_result *r, struct ms_buf *b)
 		rc |= ms_bt_csv_num(b, p->bench_equity);
 		rc |= ms_buf_putc(b, ',');
 		rc |= ms_bt_csv_num(b, p->universe_equity);
+		rc |= ms_buf_putc(b, ',');
+		rc |= ms_bt_csv_num(b, p->bench_ret);
+		rc |= ms_buf_putc(b, ',');
+		rc |= ms_bt_csv_num(b, p->universe_ret);
 		rc |= ms_buf_putc(b, '\n');
 	}
 	return rc ? MS_ERR_TOOBIG : 0;
@@ -489,6 +509,17 @@ ms_bt_summary_markdown(const struct ms_bt_result *r)
 		    "(%s) | |\n", left_meaning(p->left_rule), r->left,
 		    pct(x, sizeof(x), ps->count ? (double)r->left /
 		    (double)ps->count : NAN));
+	rc |= ms_buf_printf(&b, "\nt-statistics: mean net pick return t = %s; "
+	    "mean daily portfolio return t = %s", num(x, sizeof(x), ps->mean_t),
+	    num(y, sizeof(y), r->portfolio.known ? r->portfolio.mean_t : NAN));
+	if (r->portfolio.known && isfinite(r->portfolio.q.beta))
+		rc |= ms_buf_printf(&b, "; against %s (OLS on daily returns): "
+		    "alpha %s a year (t = %s), beta %s (t = %s)", bench,
+		    pct(z, sizeof(z), r->portfolio.q.alpha),
+		    num(x, sizeof(x), r->portfolio.alpha_t),
+		    num(y, sizeof(y), r->portfolio.q.beta),
+		    num(hold, sizeof(hold), r->portfolio.beta_t));
+	rc |= ms_buf_puts(&b, ".\n");
 	rc |= ms_buf_printf(&b, "\nCosts paid: $%.2f spread + $%.2f impact = "
 	    "%s of the starting capital. Bootstrap: %zu resamples, seed %llu.\n",
 	    r->spread_usd, r->impact_usd, pct(x, sizeof(x),
@@ -618,24 +649,7 @@ ms_bt_picks_summary_json(const struct ms_bt_picks_result *r)
 		ms_json_int(o, "count", (int64_t)r->n);
 		ms_json_int(o, "filled", (int64_t)r->filled);
 		ms_json_int(o, "unfilled", (int64_t)r->unfilled);
-		ms_json_int(o, "judged", (int64_t)ps->count);
-		ms_json_int(o, "wins", (int64_t)ps->wins);
-		ms_json_num(o, "win_rate", ps->win_rate);
-		add_ci(o, "win_rate_ci95", &ps->win_rate_ci);
-		ms_json_num(o, "mean_return", ps->mean);
-		add_ci(o, "mean_return_ci95", &ps->mean_ci);
-		ms_json_num(o, "median_return", ps->median);
-		add_ci(o, "median_return_ci95", &ps->median_ci);
-		ms_json_int(o, "reached_2x", (int64_t)ps->n2x);
-		ms_json_int(o, "reached_10x", (int64_t)ps->n10x);
-		ms_json_int(o, "reached_100x", (int64_t)ps->n100x);
-		ms_json_num(o, "share_2x", ps->share_2x);
-		ms_json_num(o, "share_10x", ps->share_10x);
-		ms_json_num(o, "share_100x", ps->share_100x);
-		ms_json_int(o, "died", (int64_t)ps->died);
-		ms_json_num(o, "share_died", ps->share_died);
-		ms_json_int(o, "censored", (int64_t)r->censored);
-		ms_json_int(o, "written_off", (int64_t)r->written_off);
+		add_trade_stats(o, ps, r->censored, r->written_off);
 		ms_json_int(o, "left", (int64_t)r->left);
 		ms_json_num(o, "share_left", ps->count ?
 		    (double)r->left / (double)ps->count : NAN);

@@ -2,7 +2,8 @@
  * ms_bt_stats.c — trade statistics of backtest picks (see ms_bt.h): win
  * rate, mean and median net return, the shares reaching 2x/10x/100x and
  * the share that died, with seeded bootstrap percentile intervals drawn
- * with GSL's random number generator.
+ * with GSL's random number generator; and the t-statistics of a mean and
+ * of an OLS fit on a benchmark (gsl_fit_linear).
  *
  * The bootstrap resamples indexes into the sorted known returns: each
  * resample counts how often each order statistic was drawn, so its mean,
@@ -12,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_fit.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
@@ -82,7 +85,7 @@ ms_bt_pick_stats(const double *ret, const double *max_gain, const int *died,
 		return MS_ERR_RANGE;
 	ms_quant_init();
 	memset(&s, 0, sizeof(s));
-	s.win_rate = s.mean = s.median = NAN;
+	s.win_rate = s.mean = s.median = s.mean_t = NAN;
 	s.mean_ci.lo = s.mean_ci.hi = s.median_ci.lo = s.median_ci.hi = NAN;
 	s.win_rate_ci.lo = s.win_rate_ci.hi = NAN;
 	s.share_2x = s.share_10x = s.share_100x = s.share_died = NAN;
@@ -111,6 +114,7 @@ ms_bt_pick_stats(const double *ret, const double *max_gain, const int *died,
 		s.share_10x = (double)s.n10x / (double)m;
 		s.share_100x = (double)s.n100x / (double)m;
 		s.share_died = (double)s.died / (double)m;
+		s.mean_t = ms_bt_mean_t(sorted, m);
 	}
 	if (m == 0 || nboot == 0)
 		goto done;
@@ -158,4 +162,59 @@ done:
 	if (rc == 0)
 		*out = s;
 	return rc;
+}
+
+double
+ms_bt_mean_t(const double *r, size_t n)
+{
+	double sum = 0, ss = 0, mean, sd;
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (isfinite(r[i])) {
+			sum += r[i];
+			m++;
+		}
+	}
+	if (m < 2)
+		return NAN;
+	mean = sum / (double)m;
+	for (size_t i = 0; i < n; i++)
+		if (isfinite(r[i]))
+			ss += (r[i] - mean) * (r[i] - mean);
+	sd = sqrt(ss / (double)(m - 1));
+	return sd > 0 ? mean / (sd / sqrt((double)m)) : NAN;
+}
+
+int
+ms_bt_ols_t(const double *r, const double *bench, size_t n, double *alpha_t,
+    double *beta_t)
+{
+	double *x, *y, c0, c1, cov00, cov01, cov11, sumsq;
+	size_t m = 0;
+
+	*alpha_t = *beta_t = NAN;
+	if (n > MS_QUANT_MAX_N)
+		return MS_ERR_RANGE;
+	ms_quant_init();
+	if ((x = malloc((n ? n : 1) * 2 * sizeof(*x))) == NULL)
+		return MS_ERR_NOMEM;
+	y = x + (n ? n : 1);
+	for (size_t i = 0; i < n; i++) {
+		if (isfinite(r[i]) && isfinite(bench[i])) {
+			x[m] = bench[i];
+			y[m] = r[i];
+			m++;
+		}
+	}
+	/* Two pairs fit exactly: no residual, no standard error. */
+	if (m >= 3 && gsl_fit_linear(x, 1, y, 1, m, &c0, &c1, &cov00, &cov01,
+	    &cov11, &sumsq) == GSL_SUCCESS) {
+		if (cov00 > 0 && isfinite(cov00))
+			*alpha_t = c0 / sqrt(cov00);
+		if (cov11 > 0 && isfinite(cov11))
+			*beta_t = c1 / sqrt(cov11);
+	}
+	free(x);
+	return 0;
 }

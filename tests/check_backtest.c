@@ -741,6 +741,8 @@ START_TEST(test_pick_stats)
 	ck_assert_uint_eq(s.n100x, 0);               /* the 200 is not judged */
 	ck_assert_uint_eq(s.died, 1);
 	CLOSE(s.share_died, 1.0 / 3);
+	/* t = mean / (sd / sqrt 3): deviations 0.6, -0.9, 0.3, ss 1.26. */
+	CLOSE(s.mean_t, -0.1 * sqrt(3 / 0.63));
 	ck_assert(s.mean_ci.lo <= s.mean && s.mean <= s.mean_ci.hi);
 	ck_assert(s.mean_ci.lo >= -1 && s.mean_ci.hi <= 0.5);
 
@@ -794,7 +796,39 @@ START_TEST(test_pick_stats)
 		CLOSE(s.mean_ci.lo, 0.25);
 		CLOSE(s.mean_ci.hi, 0.25);
 		CLOSE(s.median_ci.lo, 0.25);
+		ck_assert(isnan(s.mean_t));           /* no spread, no t */
 	}
+}
+END_TEST
+
+/*
+ * OLS by hand: bench 1, 2, 3, 4 and r 2, 3, 5, 6 (a fifth pair with r
+ * unknown is skipped). Sxx = 5, Sxy = 7: slope 1.4, intercept 0.5;
+ * residuals 0.1, -0.3, 0.3, -0.1: s2 = 0.2 / 2 = 0.1.
+ * se(slope) = sqrt(0.1 / 5), se(intercept) = sqrt(0.1 (1/4 + 2.5^2 / 5)).
+ */
+START_TEST(test_t_statistics)
+{
+	const double r[] = { 2, 3, 5, 6, NAN }, b[] = { 1, 2, 3, 4, 10 };
+	const double flat[] = { 1, 1, 1, 1, 1 }, line[] = { 3, 5, 7, 9, 11 };
+	double at, bt;
+
+	CLOSE(ms_bt_mean_t(b, 4), sqrt(15.0));    /* 2.5 / (sqrt(5/3) / 2) */
+	ck_assert(isnan(ms_bt_mean_t(r + 3, 2)));  /* one finite value */
+	ck_assert(isnan(ms_bt_mean_t(flat, 5)));
+	ck_assert_int_eq(ms_bt_ols_t(r, b, 5, &at, &bt), 0);
+	CLOSE(bt, 1.4 / sqrt(0.1 / 5));
+	CLOSE(at, 0.5 / sqrt(0.1 * (0.25 + 6.25 / 5)));
+	/* Two pairs fit exactly, a flat benchmark has no slope, an exact
+	 * line has no residual: no t. */
+	ck_assert_int_eq(ms_bt_ols_t(r, b, 2, &at, &bt), 0);
+	ck_assert(isnan(at) && isnan(bt));
+	ck_assert_int_eq(ms_bt_ols_t(r, flat, 4, &at, &bt), 0);
+	ck_assert(isnan(bt));
+	ck_assert_int_eq(ms_bt_ols_t(line, b, 4, &at, &bt), 0);
+	ck_assert(isnan(at) && isnan(bt));
+	ck_assert_int_eq(ms_bt_ols_t(r, b, (size_t)MS_QUANT_MAX_N + 1, &at,
+	    &bt), MS_ERR_RANGE);
 }
 END_TEST
 
@@ -1168,6 +1202,7 @@ make_backtest_suite(void)
 	tcase_add_test(core, test_lookahead);
 	tcase_add_test(core, test_preload_same);
 	tcase_add_test(core, test_pick_stats);
+	tcase_add_test(core, test_t_statistics);
 	tcase_add_test(core, test_report_files);
 	tcase_add_test(core, test_compare_gate);
 	tcase_add_test(limits, test_params_limits);

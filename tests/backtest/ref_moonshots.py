@@ -170,6 +170,9 @@ def series_metrics(r, bench=None, ppy=365.0):
     out = {"periods": n}
     out["mean_period_return"] = float(np.mean(x)) if m else nan
     sd = float(np.std(x, ddof=1)) if m >= 2 else nan
+    out["mean_period_return_t"] = (out["mean_period_return"] /
+                                   (sd / math.sqrt(m))
+                                   if m >= 2 and sd > 0 else nan)
     out["annual_volatility"] = sd * math.sqrt(ppy)
     out["sharpe"] = (out["mean_period_return"] / sd * math.sqrt(ppy)
                      if m >= 2 and sd > 0 else nan)
@@ -524,7 +527,7 @@ def acc_add(acc, usd, spread_frac, impact_frac):
 SERIES_KEYS = ("total_return", "cagr", "annual_volatility", "sharpe",
                "sortino", "downside_risk", "max_drawdown", "calmar", "var",
                "cvar", "tail_ratio", "skew", "kurtosis", "hit_rate_periods",
-               "mean_period_return")
+               "mean_period_return", "mean_period_return_t")
 
 
 def check_series(chk, name, js, ref, with_beta=False):
@@ -620,6 +623,17 @@ def check_report(chk, rdir, store_path=None):
     rb = beq / np.concatenate([[1.0], beq[:-1]]) - 1.0
     prevu = np.concatenate([[1.0], ueq[:-1]])
     ru = np.where(prevu > 0, ueq / np.where(prevu > 0, prevu, 1.0) - 1.0, 0.0)
+    for col, ref in (("benchmark_return", rb), ("universe_return", ru)):
+        if col not in periods[0]:
+            chk.note("periods.csv has no %s column" % col)
+            continue
+        got = np.array([fnum(p[col]) for p in periods])
+        bad = [i for i in range(len(ref)) if not (
+            (np.isnan(ref[i]) and np.isnan(got[i])) or
+            abs(ref[i] - got[i]) <= max(ABS, REL * max(abs(ref[i]),
+                                                        abs(got[i]))))]
+        chk.exact("periods.csv %s = ratio of consecutive equities" % col,
+                  "rows off: %s" % bad[:5], "rows off: []")
 
     # -- equity and drawdown columns from the compounded returns
     w = np.cumprod(1.0 + rp)
@@ -709,6 +723,10 @@ def check_report(chk, rdir, store_path=None):
     nm("win_rate", wins / n if n else nan)
     nm("mean_return", float(np.mean(r)) if n else nan)
     nm("median_return", float(np.median(r)) if n else nan)
+    if "mean_return_t" in pj:
+        sdr = float(np.std(r, ddof=1)) if n >= 2 else nan
+        nm("mean_return_t", float(np.mean(r)) / (sdr / math.sqrt(n))
+           if n >= 2 and sdr > 0 else nan)
     for gain, key in ((1, "2x"), (9, "10x"), (99, "100x")):
         cnt = int(np.count_nonzero(mg[judged] >= gain))
         ex("reached_" + key, cnt)

@@ -87,6 +87,10 @@ check("count %d, judged %d" % (len(rows), r.size),
 check("wins, win rate", mp["wins"] == int((r > 0).sum()) and
       near(mp["win_rate"], (r > 0).mean()))
 check("mean net return %.6f" % r.mean(), near(mp["mean_return"], r.mean()))
+if r.size >= 2 and r.std(ddof=1) > 0:
+    tref = r.mean() / (r.std(ddof=1) / np.sqrt(r.size))
+    check("t of the mean net return %.6f" % tref,
+          near(mp["mean_return_t"], tref))
 check("median net return %.6f" % np.median(r),
       near(mp["median_return"], float(np.median(r))))
 for k, t in (("2x", 1), ("10x", 9), ("100x", 99)):
