@@ -57,7 +57,7 @@
 #   BENCH_KEEP=1, BENCH_INGEST_SKIP, BENCH_MARKETS_RUNS (200),
 #   BENCH_HISTORY_ASSETS (50), BENCH_HISTORY_END (2025-10-25),
 #   BENCH_HISTORY_RUNS (3), BENCH_PRICE_DAY (2021-07-06), BENCH_PROCS
-#   ("2 4"), BENCH_DURATION (10s), BENCH_RUNS (3), BENCH_THREADS (2),
+#   ("2 4"; "pN" entries are skipped here), BENCH_DURATION (10s), BENCH_RUNS (3), BENCH_THREADS (2),
 #   BENCH_CONNS (64), BENCH_WARMUP (3s). About 3 minutes with the defaults.
 set -euo pipefail
 
@@ -78,7 +78,16 @@ hist_assets=${BENCH_HISTORY_ASSETS:-50}
 hist_end=${BENCH_HISTORY_END:-2025-10-25}
 hist_runs=${BENCH_HISTORY_RUNS:-3}
 price_day=${BENCH_PRICE_DAY:-2021-07-06}
-procs_list=${BENCH_PROCS:-2 4}
+# run.sh's "pN" entries (a spawn-fcgi pool) are its own setup; this part
+# measures the responders lighttpd spawns itself, so it keeps the numbers.
+procs_list=
+for p in ${BENCH_PROCS:-2 4}; do
+	case $p in
+	'' | *[!0-9]*) ;;
+	*) procs_list="$procs_list${procs_list:+ }$p" ;;
+	esac
+done
+[ -n "$procs_list" ] || procs_list=2
 duration=${BENCH_DURATION:-10s}
 runs=${BENCH_RUNS:-3}
 threads=${BENCH_THREADS:-2}
