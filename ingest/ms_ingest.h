@@ -9,7 +9,8 @@
  *     coins by market cap; /coins/list (optional) the id/symbol/name of
  *     every coin, used to check the universe and to resolve --ids;
  *     /global (optional) the whole-market figures, which are reported but
- *     NOT stored (the schema has no table for them). For each coin of the
+ *     NOT stored (a live snapshot backs no day's close; /api/v3/global is
+ *     computed from the stored closes, see docs/ingest.md). For each coin of the
  *     universe that lacks days, /coins/{id}/market_chart/range?vs_currency=
  *     usd&from&to for the span of its missing days, widened to at least
  *     92 days so CoinGecko answers with daily (00:00 UTC) points.
