@@ -1267,8 +1267,9 @@ html_claims(struct ms_buf *b, const struct ms_bt_claims_result *res)
 
 /* Appends report.html's page to b; 0 or an MS_ERR_* code. */
 static int
-claims_html(const struct ms_bt_claims_result *res, struct ms_buf *b)
+claims_html(const void *arg, struct ms_buf *b)
 {
+	const struct ms_bt_claims_result *res = arg;
 	char title[600], msg[1024], d0[MS_DATE_LEN + 1], d1[MS_DATE_LEN + 1];
 	char hr[40];
 	int rc;
@@ -1312,59 +1313,22 @@ claims_html(const struct ms_bt_claims_result *res, struct ms_buf *b)
 
 /* ---- files ----------------------------------------------------------- */
 
+static int
+claims_csv_part(const void *r, struct ms_buf *b)
+{
+	return ms_bt_claims_csv(r, b);
+}
+
 int
 ms_bt_claims_write_report(const struct ms_bt_claims_result *r,
     const char *dir, char *err, size_t errsz)
 {
-	struct ms_buf b;
-	cJSON *doc;
-	char *txt;
-	int rc;
+	static const struct ms_bt_part csv = { "claims.csv", claims_csv_part };
+	static const struct ms_bt_part html = { "report.html", claims_html };
+	int rc = ms_bt_write_report_files(dir, ms_bt_claims_summary_json(r),
+	    &csv, 1, r, ms_bt_claims_markdown(r), REPORT_MAX, err, errsz);
 
-	if (ms_bt_mkdirs(dir) != 0) {
-		snprintf(err, errsz, "cannot create %s: %s", dir, strerror(errno));
-		return MS_ERR_IO;
-	}
-	if ((doc = ms_bt_claims_summary_json(r)) == NULL ||
-	    (txt = cJSON_Print(doc)) == NULL) {
-		cJSON_Delete(doc);
-		snprintf(err, errsz, "out of memory");
-		return MS_ERR_NOMEM;
-	}
-	cJSON_Delete(doc);
-	ms_buf_init(&b, REPORT_MAX);
-	rc = ms_buf_puts(&b, txt) || ms_buf_putc(&b, '\n') ? MS_ERR_NOMEM : 0;
-	cJSON_free(txt);
 	if (rc == 0)
-		rc = ms_bt_write_file(dir, "summary.json", b.data, b.len, err, errsz);
-	else
-		snprintf(err, errsz, "out of memory");
-	ms_buf_free(&b);
-	if (rc == 0) {
-		ms_buf_init(&b, REPORT_MAX);
-		if ((rc = ms_bt_claims_csv(r, &b)) != 0)
-			snprintf(err, errsz, "claims.csv: too large");
-		else
-			rc = ms_bt_write_file(dir, "claims.csv", b.data ? b.data : "",
-			    b.len, err, errsz);
-		ms_buf_free(&b);
-	}
-	if (rc == 0) {
-		if ((txt = ms_bt_claims_markdown(r)) == NULL) {
-			snprintf(err, errsz, "out of memory");
-			return MS_ERR_NOMEM;
-		}
-		rc = ms_bt_write_file(dir, "summary.md", txt, strlen(txt), err, errsz);
-		free(txt);
-	}
-	if (rc == 0) {
-		ms_buf_init(&b, REPORT_MAX);
-		if ((rc = claims_html(r, &b)) != 0)
-			snprintf(err, errsz, "report.html: %s", ms_strerror(rc));
-		else
-			rc = ms_bt_write_file(dir, "report.html", b.data, b.len, err,
-			    errsz);
-		ms_buf_free(&b);
-	}
+		rc = ms_bt_write_part(dir, &html, r, REPORT_MAX, err, errsz);
 	return rc;
 }

@@ -2055,59 +2055,28 @@ ms_bt_fc_html(const struct ms_bt_fc_result *r, struct ms_buf *b)
 
 /* ---- files ----------------------------------------------------------- */
 
+static int
+fc_csv_part(const void *r, struct ms_buf *b)
+{
+	return ms_bt_fc_csv(r, b);
+}
+
+static int
+fc_html_part(const void *r, struct ms_buf *b)
+{
+	return ms_bt_fc_html(r, b);
+}
+
 int
 ms_bt_fc_write_report(const struct ms_bt_fc_result *r, const char *dir,
     char *err, size_t errsz)
 {
-	struct ms_buf b;
-	cJSON *doc;
-	char *txt;
-	int rc;
+	static const struct ms_bt_part csv = { "forecasts.csv", fc_csv_part };
+	static const struct ms_bt_part html = { "report.html", fc_html_part };
+	int rc = ms_bt_write_report_files(dir, ms_bt_fc_summary_json(r), &csv,
+	    1, r, ms_bt_fc_summary_markdown(r), REPORT_MAX, err, errsz);
 
-	if (ms_bt_mkdirs(dir) != 0) {
-		snprintf(err, errsz, "cannot create %s: %s", dir, strerror(errno));
-		return MS_ERR_IO;
-	}
-	if ((doc = ms_bt_fc_summary_json(r)) == NULL ||
-	    (txt = cJSON_Print(doc)) == NULL) {
-		cJSON_Delete(doc);
-		snprintf(err, errsz, "out of memory");
-		return MS_ERR_NOMEM;
-	}
-	cJSON_Delete(doc);
-	ms_buf_init(&b, REPORT_MAX);
-	rc = ms_buf_puts(&b, txt) || ms_buf_putc(&b, '\n') ? MS_ERR_NOMEM : 0;
-	cJSON_free(txt);
 	if (rc == 0)
-		rc = ms_bt_write_file(dir, "summary.json", b.data, b.len, err, errsz);
-	else
-		snprintf(err, errsz, "out of memory");
-	ms_buf_free(&b);
-	if (rc == 0) {
-		ms_buf_init(&b, REPORT_MAX);
-		if ((rc = ms_bt_fc_csv(r, &b)) != 0)
-			snprintf(err, errsz, "forecasts.csv: too large");
-		else
-			rc = ms_bt_write_file(dir, "forecasts.csv", b.data, b.len, err,
-			    errsz);
-		ms_buf_free(&b);
-	}
-	if (rc == 0) {
-		if ((txt = ms_bt_fc_summary_markdown(r)) == NULL) {
-			snprintf(err, errsz, "out of memory");
-			return MS_ERR_NOMEM;
-		}
-		rc = ms_bt_write_file(dir, "summary.md", txt, strlen(txt), err, errsz);
-		free(txt);
-	}
-	if (rc == 0) {
-		ms_buf_init(&b, REPORT_MAX);
-		if ((rc = ms_bt_fc_html(r, &b)) != 0)
-			snprintf(err, errsz, "report.html: %s", ms_strerror(rc));
-		else
-			rc = ms_bt_write_file(dir, "report.html", b.data, b.len, err,
-			    errsz);
-		ms_buf_free(&b);
-	}
+		rc = ms_bt_write_part(dir, &html, r, REPORT_MAX, err, errsz);
 	return rc;
 }

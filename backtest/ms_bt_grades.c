@@ -599,8 +599,9 @@ ms_bt_grades_summary_json(const struct ms_bt_grades_result *r)
 /* ---- CSV ------------------------------------------------------------- */
 
 static int
-ic_csv(const struct ms_bt_grades_result *r, struct ms_buf *b)
+ic_csv(const void *arg, struct ms_buf *b)
 {
+	const struct ms_bt_grades_result *r = arg;
 	int rc = ms_buf_puts(b, "date,series,pairs,ic,top_n,bottom_n,"
 	    "top_mean,bottom_mean,spread\n");
 
@@ -624,8 +625,9 @@ ic_csv(const struct ms_bt_grades_result *r, struct ms_buf *b)
 }
 
 static int
-deciles_csv(const struct ms_bt_grades_result *r, struct ms_buf *b)
+deciles_csv(const void *arg, struct ms_buf *b)
 {
+	const struct ms_bt_grades_result *r = arg;
 	int rc = ms_buf_puts(b, "date,series,decile,n,mean_return\n");
 
 	for (size_t i = 0; i < r->ndates; i++)
@@ -645,8 +647,9 @@ deciles_csv(const struct ms_bt_grades_result *r, struct ms_buf *b)
 }
 
 static int
-inputs_csv(const struct ms_bt_grades_result *r, struct ms_buf *b)
+inputs_csv(const void *arg, struct ms_buf *b)
 {
+	const struct ms_bt_grades_result *r = arg;
 	int rc = ms_buf_puts(b, "date,asset_id,symbol,price,last_bar_date,"
 	    "exit_price,return,status");
 
@@ -887,8 +890,9 @@ html_deciles(struct ms_buf *b, const struct ms_bt_grades_result *r)
 
 /* Appends report.html's page to b; 0 or an MS_ERR_* code. */
 static int
-grades_html(const struct ms_bt_grades_result *r, struct ms_buf *b)
+grades_html(const void *arg, struct ms_buf *b)
 {
+	const struct ms_bt_grades_result *r = arg;
 	const struct ms_bt_grades_params *p = &r->params;
 	size_t tot[MS_BT_FWD__COUNT] = { 0 };
 	char title[128], msg[1024], d0[MS_DATE_LEN + 1], d1[MS_DATE_LEN + 1];
@@ -933,59 +937,15 @@ int
 ms_bt_grades_write_report(const struct ms_bt_grades_result *r,
     const char *dir, char *err, size_t errsz)
 {
-	int (*csvs[])(const struct ms_bt_grades_result *, struct ms_buf *) = {
-		ic_csv, deciles_csv, inputs_csv };
-	static const char *const names[] = { "ic.csv", "deciles.csv",
-		"grades_returns.csv" };
-	struct ms_buf b;
-	cJSON *doc;
-	char *txt;
-	int rc;
+	static const struct ms_bt_part parts[] = { { "ic.csv", ic_csv },
+		{ "deciles.csv", deciles_csv },
+		{ "grades_returns.csv", inputs_csv } };
+	static const struct ms_bt_part html = { "report.html", grades_html };
+	int rc = ms_bt_write_report_files(dir, ms_bt_grades_summary_json(r),
+	    parts, sizeof(parts) / sizeof(parts[0]), r, ms_bt_grades_markdown(r),
+	    REPORT_MAX, err, errsz);
 
-	if (ms_bt_mkdirs(dir) != 0) {
-		snprintf(err, errsz, "cannot create %s: %s", dir, strerror(errno));
-		return MS_ERR_IO;
-	}
-	if ((doc = ms_bt_grades_summary_json(r)) == NULL ||
-	    (txt = cJSON_Print(doc)) == NULL) {
-		cJSON_Delete(doc);
-		snprintf(err, errsz, "out of memory");
-		return MS_ERR_NOMEM;
-	}
-	cJSON_Delete(doc);
-	ms_buf_init(&b, REPORT_MAX);
-	rc = ms_buf_puts(&b, txt) || ms_buf_putc(&b, '\n') ? MS_ERR_NOMEM : 0;
-	cJSON_free(txt);
 	if (rc == 0)
-		rc = ms_bt_write_file(dir, "summary.json", b.data, b.len, err, errsz);
-	else
-		snprintf(err, errsz, "out of memory");
-	ms_buf_free(&b);
-	for (size_t i = 0; rc == 0 && i < sizeof(names) / sizeof(names[0]); i++) {
-		ms_buf_init(&b, REPORT_MAX);
-		if ((rc = csvs[i](r, &b)) != 0)
-			snprintf(err, errsz, "%s: too large", names[i]);
-		else
-			rc = ms_bt_write_file(dir, names[i], b.data ? b.data : "", b.len,
-			    err, errsz);
-		ms_buf_free(&b);
-	}
-	if (rc == 0) {
-		if ((txt = ms_bt_grades_markdown(r)) == NULL) {
-			snprintf(err, errsz, "out of memory");
-			return MS_ERR_NOMEM;
-		}
-		rc = ms_bt_write_file(dir, "summary.md", txt, strlen(txt), err, errsz);
-		free(txt);
-	}
-	if (rc == 0) {
-		ms_buf_init(&b, REPORT_MAX);
-		if ((rc = grades_html(r, &b)) != 0)
-			snprintf(err, errsz, "report.html: %s", ms_strerror(rc));
-		else
-			rc = ms_bt_write_file(dir, "report.html", b.data, b.len, err,
-			    errsz);
-		ms_buf_free(&b);
-	}
+		rc = ms_bt_write_part(dir, &html, r, REPORT_MAX, err, errsz);
 	return rc;
 }

@@ -5,9 +5,12 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+
+#include <cJSON.h>
 
 #include "ms_bt_io.h"
 #include "ms_buf.h"
@@ -108,4 +111,65 @@ ms_bt_write_file(const char *dir, const char *name, const char *data,
 		return MS_ERR_IO;
 	}
 	return 0;
+}
+
+int
+ms_bt_write_part(const char *dir, const struct ms_bt_part *p, const void *r,
+    size_t max, char *err, size_t errsz)
+{
+	struct ms_buf b;
+	int rc;
+
+	ms_buf_init(&b, max);
+	if ((rc = p->fill(r, &b)) != 0) {
+		snprintf(err, errsz, "%s: %s", p->name, rc == MS_ERR_NOMEM ?
+		    "out of memory" : rc < 0 && rc != MS_ERR_TOOBIG ?
+		    ms_strerror(rc) : "too large");
+		rc = rc < 0 ? rc : MS_ERR_TOOBIG;
+	} else {
+		rc = ms_bt_write_file(dir, p->name, b.data ? b.data : "", b.len,
+		    err, errsz);
+	}
+	ms_buf_free(&b);
+	return rc;
+}
+
+int
+ms_bt_write_report_files(const char *dir, cJSON *doc,
+    const struct ms_bt_part *parts, size_t nparts, const void *r, char *md,
+    size_t max, char *err, size_t errsz)
+{
+	char *txt = NULL;
+	int rc = 0;
+
+	if (ms_bt_mkdirs(dir) != 0) {
+		snprintf(err, errsz, "cannot create %s: %s", dir, strerror(errno));
+		rc = MS_ERR_IO;
+	} else if (doc == NULL || md == NULL ||
+	    (txt = cJSON_Print(doc)) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		rc = MS_ERR_NOMEM;
+	}
+	cJSON_Delete(doc);
+	if (rc == 0) {
+		struct ms_buf b;
+
+		ms_buf_init(&b, max);
+		if (ms_buf_puts(&b, txt) != 0 || ms_buf_putc(&b, '\n') != 0) {
+			snprintf(err, errsz, "summary.json: too large");
+			rc = MS_ERR_TOOBIG;
+		} else {
+			rc = ms_bt_write_file(dir, "summary.json", b.data, b.len,
+			    err, errsz);
+		}
+		ms_buf_free(&b);
+	}
+	cJSON_free(txt);
+	for (size_t i = 0; rc == 0 && i < nparts; i++)
+		rc = ms_bt_write_part(dir, &parts[i], r, max, err, errsz);
+	if (rc == 0)
+		rc = ms_bt_write_file(dir, "summary.md", md, strlen(md), err,
+		    errsz);
+	free(md);
+	return rc;
 }

@@ -29,4 +29,31 @@ int ms_bt_mkdirs(const char *dir);
 int ms_bt_write_file(const char *dir, const char *name, const char *data,
     size_t n, char *err, size_t errsz);
 
+/*
+ * One file of a report that is built in memory: fill(r, b) appends its
+ * text to b (at most max bytes) and returns 0, or non-zero (an MS_ERR_*
+ * code, or any non-zero when the buffer is full: reported as too large).
+ */
+struct ms_bt_part {
+	const char *name;                       /* "picks.csv" */
+	int (*fill)(const void *r, struct ms_buf *b);
+};
+
+/* Builds part p of r and writes it to dir/name; 0 or an error in err. */
+int ms_bt_write_part(const char *dir, const struct ms_bt_part *p,
+    const void *r, size_t max, char *err, size_t errsz);
+
+/*
+ * The files every backtest command writes, in this order, into dir
+ * (created): summary.json (doc printed, with a final newline), each of
+ * parts[0..nparts) built from r, and summary.md (md). Takes ownership of
+ * doc (cJSON_Delete) and md (free), either of which may be NULL for "out
+ * of memory". Returns 0, or MS_ERR_IO / MS_ERR_NOMEM / MS_ERR_TOOBIG with
+ * the file and reason in err; files written before a failure stay.
+ */
+struct cJSON;
+int ms_bt_write_report_files(const char *dir, struct cJSON *doc,
+    const struct ms_bt_part *parts, size_t nparts, const void *r,
+    char *md, size_t max, char *err, size_t errsz);
+
 #endif

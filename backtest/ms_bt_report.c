@@ -269,8 +269,9 @@ out:
 /* ---- CSV ------------------------------------------------------------- */
 
 static int
-picks_csv(const struct ms_bt_result *r, struct ms_buf *b)
+picks_csv(const void *arg, struct ms_buf *b)
 {
+	const struct ms_bt_result *r = arg;
 	int rc = ms_buf_puts(b, "date,rank,asset,symbol,market_cap,volume,"
 	    "trader_grade,entry_price,entry_cost,target_usd,notional_usd,"
 	    "reduced_usd,exit_date,last_bar_date,exit_price,exit_cost,"
@@ -314,8 +315,9 @@ picks_csv(const struct ms_bt_result *r, struct ms_buf *b)
 }
 
 static int
-periods_csv(const struct ms_bt_result *r, struct ms_buf *b)
+periods_csv(const void *arg, struct ms_buf *b)
 {
+	const struct ms_bt_result *r = arg;
 	int rc = ms_buf_puts(b, "date,return,equity,drawdown,invested,"
 	    "positions,benchmark_equity,universe_equity,benchmark_return,"
 	    "universe_return\n");
@@ -343,8 +345,9 @@ periods_csv(const struct ms_bt_result *r, struct ms_buf *b)
 }
 
 static int
-rebalances_csv(const struct ms_bt_result *r, struct ms_buf *b)
+rebalances_csv(const void *arg, struct ms_buf *b)
 {
+	const struct ms_bt_result *r = arg;
 	/* Snapshot universes add three columns; others keep the eight. */
 	int snap = r->params.rebalance == MS_BT_SNAPSHOTS;
 	int rc = ms_buf_puts(b, snap ? "date,universe,tradable,matched,picked,"
@@ -542,51 +545,13 @@ int
 ms_bt_write_report(const struct ms_bt_result *r, const char *dir,
     char *err, size_t errsz)
 {
-	int (*csvs[])(const struct ms_bt_result *, struct ms_buf *) = {
-		picks_csv, periods_csv, rebalances_csv };
-	static const char *const names[] = { "picks.csv", "periods.csv",
-		"rebalances.csv" };
-	struct ms_buf b;
-	cJSON *doc;
-	char *txt;
-	int rc;
+	static const struct ms_bt_part parts[] = { { "picks.csv", picks_csv },
+		{ "periods.csv", periods_csv },
+		{ "rebalances.csv", rebalances_csv } };
+	int rc = ms_bt_write_report_files(dir, ms_bt_summary_json(r), parts,
+	    sizeof(parts) / sizeof(parts[0]), r, ms_bt_summary_markdown(r),
+	    REPORT_MAX, err, errsz);
 
-	if (ms_bt_mkdirs(dir) != 0) {
-		snprintf(err, errsz, "cannot create %s: %s", dir, strerror(errno));
-		return MS_ERR_IO;
-	}
-	if ((doc = ms_bt_summary_json(r)) == NULL ||
-	    (txt = cJSON_Print(doc)) == NULL) {
-		cJSON_Delete(doc);
-		snprintf(err, errsz, "out of memory");
-		return MS_ERR_NOMEM;
-	}
-	cJSON_Delete(doc);
-	ms_buf_init(&b, REPORT_MAX);
-	rc = ms_buf_puts(&b, txt) || ms_buf_putc(&b, '\n') ? MS_ERR_NOMEM : 0;
-	cJSON_free(txt);
-	if (rc == 0)
-		rc = ms_bt_write_file(dir, "summary.json", b.data, b.len, err, errsz);
-	else
-		snprintf(err, errsz, "out of memory");
-	ms_buf_free(&b);
-	for (size_t i = 0; rc == 0 && i < sizeof(names) / sizeof(names[0]); i++) {
-		ms_buf_init(&b, REPORT_MAX);
-		if ((rc = csvs[i](r, &b)) != 0)
-			snprintf(err, errsz, "%s: too large", names[i]);
-		else
-			rc = ms_bt_write_file(dir, names[i], b.data ? b.data : "", b.len,
-			    err, errsz);
-		ms_buf_free(&b);
-	}
-	if (rc == 0) {
-		if ((txt = ms_bt_summary_markdown(r)) == NULL) {
-			snprintf(err, errsz, "out of memory");
-			return MS_ERR_NOMEM;
-		}
-		rc = ms_bt_write_file(dir, "summary.md", txt, strlen(txt), err, errsz);
-		free(txt);
-	}
 	/* Last, the page with the charts (backtest/ms_bt_html.c). */
 	if (rc == 0)
 		rc = ms_bt_write_html(r, dir, err, errsz);
@@ -676,8 +641,9 @@ ms_bt_picks_summary_json(const struct ms_bt_picks_result *r)
 }
 
 static int
-picks_judged_csv(const struct ms_bt_picks_result *r, struct ms_buf *b)
+picks_judged_csv(const void *arg, struct ms_buf *b)
 {
+	const struct ms_bt_picks_result *r = arg;
 	int rc = ms_buf_puts(b, "line,date,asset,symbol,key,resolved_by,"
 	    "candidates,file_entry_price,entry_price,entry_price_diff,"
 	    "entry_cost,target_usd,notional_usd,reduced_usd,until,exit_date,"
@@ -842,46 +808,9 @@ int
 ms_bt_picks_write_report(const struct ms_bt_picks_result *r, const char *dir,
     char *err, size_t errsz)
 {
-	struct ms_buf b;
-	cJSON *doc;
-	char *txt;
-	int rc;
+	static const struct ms_bt_part parts[] = {
+		{ "picks.csv", picks_judged_csv } };
 
-	if (ms_bt_mkdirs(dir) != 0) {
-		snprintf(err, errsz, "cannot create %s: %s", dir, strerror(errno));
-		return MS_ERR_IO;
-	}
-	if ((doc = ms_bt_picks_summary_json(r)) == NULL ||
-	    (txt = cJSON_Print(doc)) == NULL) {
-		cJSON_Delete(doc);
-		snprintf(err, errsz, "out of memory");
-		return MS_ERR_NOMEM;
-	}
-	cJSON_Delete(doc);
-	ms_buf_init(&b, REPORT_MAX);
-	rc = ms_buf_puts(&b, txt) || ms_buf_putc(&b, '\n') ? MS_ERR_NOMEM : 0;
-	cJSON_free(txt);
-	if (rc == 0)
-		rc = ms_bt_write_file(dir, "summary.json", b.data, b.len, err, errsz);
-	else
-		snprintf(err, errsz, "out of memory");
-	ms_buf_free(&b);
-	if (rc == 0) {
-		ms_buf_init(&b, REPORT_MAX);
-		if ((rc = picks_judged_csv(r, &b)) != 0)
-			snprintf(err, errsz, "picks.csv: too large");
-		else
-			rc = ms_bt_write_file(dir, "picks.csv", b.data ? b.data : "", b.len,
-			    err, errsz);
-		ms_buf_free(&b);
-	}
-	if (rc == 0) {
-		if ((txt = ms_bt_picks_markdown(r)) == NULL) {
-			snprintf(err, errsz, "out of memory");
-			return MS_ERR_NOMEM;
-		}
-		rc = ms_bt_write_file(dir, "summary.md", txt, strlen(txt), err, errsz);
-		free(txt);
-	}
-	return rc;
+	return ms_bt_write_report_files(dir, ms_bt_picks_summary_json(r), parts,
+	    1, r, ms_bt_picks_markdown(r), REPORT_MAX, err, errsz);
 }

@@ -37,6 +37,8 @@
 #include "testutil.h"
 #include "../backtest/ms_bt.h"
 #include "../backtest/ms_bt_compare.h"
+#include "../backtest/ms_bt_io.h"
+#include "ms_buf.h"
 
 extern const struct ms_route *const ms_route_v1_moonshots;
 
@@ -856,6 +858,70 @@ count_lines(const char *s)
 	return n;
 }
 
+static int
+part_hello(const void *r, struct ms_buf *b)
+{
+	return ms_buf_printf(b, "hello,%s\n", (const char *)r);
+}
+
+static int
+part_fails(const void *r, struct ms_buf *b)
+{
+	(void)r;
+	(void)b;
+	return MS_ERR_RANGE;
+}
+
+/* The files every command writes, and how a failure is named. */
+START_TEST(test_report_io)
+{
+	struct ms_bt_part ok = { "a.csv", part_hello },
+	    bad = { "b.csv", part_fails };
+	char dir[64], sub[128], err[256], *text;
+	cJSON *doc;
+
+	snprintf(dir, sizeof(dir), "/tmp/ms-btio-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/x/y", dir);
+	doc = cJSON_CreateObject();
+	cJSON_AddNumberToObject(doc, "n", 1);
+	ck_assert_int_eq(ms_bt_write_report_files(sub, doc, &ok, 1, "w",
+	    strdup("# md\n"), 1u << 20, err, sizeof(err)), 0);
+	text = slurp(sub, "a.csv");
+	ck_assert_str_eq(text, "hello,w\n");
+	free(text);
+	text = slurp(sub, "summary.md");
+	ck_assert_str_eq(text, "# md\n");
+	free(text);
+	text = slurp(sub, "summary.json");
+	ck_assert_ptr_nonnull(strstr(text, "\"n\":"));
+	ck_assert_int_eq(text[strlen(text) - 1], '\n');
+	free(text);
+
+	/* A part over the size limit, a failing part, no memory for the
+	 * summary: each named, and the files after it not written. */
+	ck_assert_int_eq(ms_bt_write_part(sub, &ok, "a long line", 4, err,
+	    sizeof(err)), MS_ERR_TOOBIG);
+	ck_assert_str_eq(err, "a.csv: too large");
+	ck_assert_int_eq(ms_bt_write_report_files(dir, cJSON_CreateObject(),
+	    &bad, 1, "w", strdup("md"), 1u << 20, err, sizeof(err)),
+	    MS_ERR_RANGE);
+	ck_assert_ptr_nonnull(strstr(err, "b.csv: "));
+	snprintf(sub, sizeof(sub), "%s/summary.md", dir);
+	ck_assert_int_ne(access(sub, F_OK), 0);
+	ck_assert_int_eq(ms_bt_write_report_files(dir, NULL, &ok, 1, "w",
+	    strdup("md"), 1u << 20, err, sizeof(err)), MS_ERR_NOMEM);
+	ck_assert_str_eq(err, "out of memory");
+	/* A directory that cannot be made: under a regular file. */
+	snprintf(sub, sizeof(sub), "%s/summary.json/z", dir);
+	ck_assert_int_eq(ms_bt_write_report_files(sub, cJSON_CreateObject(),
+	    NULL, 0, NULL, strdup("md"), 1u << 20, err, sizeof(err)),
+	    MS_ERR_IO);
+	ck_assert_ptr_nonnull(strstr(err, "cannot create"));
+	tu_rmtree(dir);
+}
+END_TEST
+
 START_TEST(test_report_files)
 {
 	char dir[64], rep[128], err[256];
@@ -1204,6 +1270,7 @@ make_backtest_suite(void)
 	tcase_add_test(core, test_pick_stats);
 	tcase_add_test(core, test_t_statistics);
 	tcase_add_test(core, test_report_files);
+	tcase_add_test(core, test_report_io);
 	tcase_add_test(core, test_compare_gate);
 	tcase_add_test(limits, test_params_limits);
 	tcase_add_test(limits, test_run_limits);
