@@ -8,6 +8,7 @@
  * pointers into it.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,4 +337,29 @@ const char *
 ms_csv_error(const struct ms_csv *c)
 {
 	return c->err;
+}
+
+int
+ms_csv_number(const char *s, size_t len, double *out)
+{
+	char *end;
+	double v;
+
+	if (len == 0)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!(c >= '0' && c <= '9') && c != '.' && c != 'e' &&
+		    c != 'E' && c != '+' && c != '-')
+			return -1;
+	}
+	errno = 0;
+	v = strtod(s, &end);
+	if (end != s + len || !isfinite(v))
+		return -1;
+	if (errno == ERANGE && fabs(v) > 1.0)
+		return -1;
+	*out = v;
+	return 0;
 }

@@ -51,4 +51,14 @@ unsigned long ms_csv_line(const struct ms_csv *c);
 /* The last error's description ("" if none); the reader owns it. */
 const char *ms_csv_error(const struct ms_csv *c);
 
+/*
+ * Parses a whole field s[0..len) (NUL-terminated at len, as ms_csv_field
+ * gives it) as a finite decimal number: digits, '.', an exponent and
+ * signs only, so no spaces, hex, "inf" or "nan"; overflow is an error,
+ * underflow reads as the tiny value strtod gives. Returns 0 and sets
+ * *out, or -1 (also for the empty field: the caller decides what an
+ * empty field means).
+ */
+int ms_csv_number(const char *s, size_t len, double *out);
+
 #endif

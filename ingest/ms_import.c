@@ -357,29 +357,16 @@ reject(struct imp *im, unsigned long line, int code, const char *fmt, ...)
 
 /*
  * Parses a numeric field: empty -> NaN; otherwise the whole field must be
- * a finite number. Returns 0 or -1.
+ * a finite decimal number (ms_csv_number). Returns 0 or -1.
  */
 static int
 parse_num(const char *s, size_t len, double *out)
 {
-	char *end;
-	double v;
-
 	if (len == 0) {
 		*out = NAN;
 		return 0;
 	}
-	if (s[0] == ' ' || s[0] == '\t' || s[0] == '\n' || s[0] == '\r' ||
-	    s[0] == '\f' || s[0] == '\v')
-		return -1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (end != s + len || !isfinite(v))
-		return -1;
-	if (errno == ERANGE && fabs(v) > 1.0)
-		return -1;
-	*out = v;
-	return 0;
+	return ms_csv_number(s, len, out);
 }
 
 /*

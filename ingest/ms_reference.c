@@ -349,35 +349,6 @@ is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/*
- * Parses a whole field as a finite decimal number (digits, '.', an
- * exponent, a leading sign): no spaces, hex, "inf" or "nan". Returns 0 and
- * sets *out, or -1. The caller handles the empty field.
- */
-static int
-parse_number(const char *s, size_t len, double *out)
-{
-	char *end;
-	double v;
-
-	if (len == 0)
-		return -1;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (!is_digit(c) && c != '.' && c != 'e' && c != 'E' &&
-		    c != '+' && c != '-')
-			return -1;
-	}
-	errno = 0;
-	v = strtod(s, &end);
-	if (end != s + len || !isfinite(v))
-		return -1;
-	if (errno == ERANGE && fabs(v) > 1.0)
-		return -1;
-	*out = v;
-	return 0;
-}
 
 /* A whole field of digits as an integer in [1, max]; 0 or -1. */
 static int
@@ -561,13 +532,13 @@ import_companies(struct rimp *im, struct ms_csv *csv)
 		if (l_cap == 0)
 			return reject(im, line, MS_ERR_INVALID,
 			    "market_cap_usd: empty");
-		if (parse_number(f_cap, l_cap, &cap) != 0)
+		if (ms_csv_number(f_cap, l_cap, &cap) != 0)
 			return reject(im, line, MS_ERR_PARSE,
 			    "market_cap_usd: not a number: \"%.40s\"", f_cap);
 		if (cap < 0)
 			return reject(im, line, MS_ERR_INVALID,
 			    "market_cap_usd: negative: \"%.40s\"", f_cap);
-		if (l_price > 0 && (parse_number(f_price, l_price, &price) != 0
+		if (l_price > 0 && (ms_csv_number(f_price, l_price, &price) != 0
 		    || price < 0))
 			return reject(im, line, MS_ERR_PARSE,
 			    "price_usd: not a number >= 0: \"%.40s\"", f_price);
@@ -980,7 +951,7 @@ check_optional_number(struct rimp *im, const struct ms_csv *csv, size_t i,
 	const char *h = rlayouts[im->lay].header, *c;
 	size_t k = 0;
 
-	if (len == 0 || parse_number(f, len, &v) == 0)
+	if (len == 0 || ms_csv_number(f, len, &v) == 0)
 		return MS_OK;
 	while (k < i && (c = strchr(h, ',')) != NULL) {
 		h = c + 1;

@@ -200,6 +200,39 @@ START_TEST(test_bad_inputs)
 }
 END_TEST
 
+/* Every importer's number rule: a whole finite decimal field. */
+START_TEST(test_number)
+{
+	static const struct {
+		const char *in;
+		int ok;
+		double want;
+	} cases[] = {
+		{ "0", 1, 0 }, { "3.1966", 1, 3.1966 }, { "-2.5", 1, -2.5 },
+		{ "+7", 1, 7 }, { "1e3", 1, 1000 }, { "2.5E-3", 1, 0.0025 },
+		{ ".5", 1, 0.5 }, { "1e-320", 1, 1e-320 },  /* subnormal: kept */
+		{ "", 0, 0 }, { " 1", 0, 0 }, { "1 ", 0, 0 }, { "1,5", 0, 0 },
+		{ "0x10", 0, 0 }, { "inf", 0, 0 }, { "nan", 0, 0 },
+		{ "1e999", 0, 0 }, { "-1e999", 0, 0 }, { "1.2.3", 0, 0 },
+		{ "e", 0, 0 }, { "-", 0, 0 }, { "$5", 0, 0 }, { "5%", 0, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		double v = -99;
+		int rc = ms_csv_number(cases[i].in, strlen(cases[i].in), &v);
+
+		ck_assert_msg((rc == 0) == cases[i].ok, "'%s': rc %d",
+		    cases[i].in, rc);
+		if (cases[i].ok)
+			ck_assert_msg(v == cases[i].want, "'%s': %.17g",
+			    cases[i].in, v);
+		else
+			ck_assert_msg(v == -99, "'%s': output written",
+			    cases[i].in);
+	}
+}
+END_TEST
+
 START_TEST(test_overlong_line)
 {
 	size_t n = MS_CSV_MAX_RECORD + 100;
@@ -331,6 +364,7 @@ make_csv_suite(void)
 	tcase_add_test(core, test_gz_same_as_plain);
 	tcase_add_test(core, test_missing_file);
 	tcase_add_test(limits, test_bad_inputs);
+	tcase_add_test(limits, test_number);
 	tcase_add_test(limits, test_overlong_line);
 	tcase_add_test(limits, test_exact_max_line);
 	tcase_add_test(limits, test_too_many_fields);
