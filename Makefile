@@ -25,7 +25,7 @@ WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 OPT      ?= -O2 -g
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DMS_VERSION='"$(VERSION)"' \
-            -Ishared -Iingest
+            -Ishared -Iingest -Ibacktest
 CFLAGS   += $(OPT) $(WARN) $(HARDEN) $(SAN) $(PKG_CFLAGS) -MMD -MP
 LDFLAGS  += -pie -Wl,-z,relro,-z,now $(SAN)
 LDLIBS   += $(PKG_LIBS) -lm
@@ -224,7 +224,7 @@ bench:
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
-	  --suppress=missingIncludeSystem -Ishared -Iingest shared ingest cli functions
+	  --suppress=missingIncludeSystem -Ishared -Iingest -Ibacktest shared ingest backtest cli functions
 
 format:
 	clang-format -i $(LIB_SRC) $(FN_SRC) $(CLI_SRC) $(TEST_SRC) shared/*.h ingest/*.h

@@ -18,8 +18,8 @@
 #include <cJSON.h>
 
 #include "cli.h"
+#include "ms_bt.h"
 #include "ms_date.h"
-#include "../backtest/ms_bt.h"
 
 int
 ms_cli_num(const char *s, double lo, double hi, double *out)

@@ -37,12 +37,12 @@
 #include <cJSON.h>
 
 #include "cli.h"
+#include "ms_bt.h"
+#include "ms_bt_compare.h"
 #include "ms_date.h"
 #include "ms_error.h"
 #include "ms_progress.h"
 #include "ms_store.h"
-#include "../backtest/ms_bt.h"
-#include "../backtest/ms_bt_compare.h"
 
 static const char usage[] =
     "usage: moonscope backtest moonshots [--from D] [--to D]\n"

@@ -21,10 +21,10 @@
 #include <cJSON.h>
 
 #include "cli.h"
+#include "ms_bt_claims.h"
 #include "ms_buf.h"
 #include "ms_error.h"
 #include "ms_store.h"
-#include "../backtest/ms_bt_claims.h"
 
 static const char usage[] =
     "usage: moonscope backtest claims FILE [--report DIR] [--json]\n"

@@ -23,11 +23,11 @@
 #include <cJSON.h>
 
 #include "cli.h"
+#include "ms_bt_forecasts.h"
 #include "ms_date.h"
 #include "ms_error.h"
 #include "ms_progress.h"
 #include "ms_store.h"
-#include "../backtest/ms_bt_forecasts.h"
 
 static const char usage[] =
     "usage: moonscope backtest forecasts [--from D] [--to D] [--step N]\n"

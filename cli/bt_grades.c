@@ -20,11 +20,11 @@
 #include <cJSON.h>
 
 #include "cli.h"
+#include "ms_bt.h"
+#include "ms_bt_grades.h"
 #include "ms_date.h"
 #include "ms_error.h"
 #include "ms_store.h"
-#include "../backtest/ms_bt.h"
-#include "../backtest/ms_bt_grades.h"
 
 static const char usage[] =
     "usage: moonscope backtest grades [--from D] [--to D] [--every N]\n"

@@ -25,9 +25,9 @@
 #include <cJSON.h>
 
 #include "cli.h"
+#include "ms_bt.h"
 #include "ms_error.h"
 #include "ms_store.h"
-#include "../backtest/ms_bt.h"
 
 static const char usage[] =
     "usage: moonscope backtest picks FILE [--hold N|next] [--exit D]\n"

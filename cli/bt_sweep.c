@@ -27,10 +27,10 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "ms_bt.h"
+#include "ms_bt_sweep.h"
 #include "ms_error.h"
 #include "ms_progress.h"
-#include "../backtest/ms_bt.h"
-#include "../backtest/ms_bt_sweep.h"
 
 static const char usage[] =
     "usage: moonscope backtest sweep --grid KEY=V1,V2,... [--grid ...]\n"

@@ -30,15 +30,15 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "ms_bt.h"
+#include "ms_bt_compare.h"
+#include "ms_bt_io.h"
+#include "ms_buf.h"
 #include "ms_date.h"
 #include "ms_error.h"
 #include "ms_http.h"
 #include "ms_store.h"
 #include "testutil.h"
-#include "../backtest/ms_bt.h"
-#include "../backtest/ms_bt_compare.h"
-#include "../backtest/ms_bt_io.h"
-#include "ms_buf.h"
 
 extern const struct ms_route *const ms_route_v1_moonshots;
 

@@ -47,6 +47,8 @@
 #include <check.h>
 #include <cJSON.h>
 
+#include "ms_bt.h"
+#include "ms_bt_claims.h"
 #include "ms_buf.h"
 #include "ms_date.h"
 #include "ms_error.h"
@@ -54,8 +56,6 @@
 #include "ms_import.h"
 #include "ms_store.h"
 #include "testutil.h"
-#include "../backtest/ms_bt.h"
-#include "../backtest/ms_bt_claims.h"
 
 extern const struct ms_route *const ms_route_v1_target;
 

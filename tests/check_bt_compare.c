@@ -8,8 +8,8 @@
 
 #include <check.h>
 
+#include "ms_bt_compare.h"
 #include "ms_error.h"
-#include "../backtest/ms_bt_compare.h"
 
 Suite *make_bt_compare_suite(void);
 

@@ -28,6 +28,8 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_sort.h>
 
+#include "ms_bt.h"
+#include "ms_bt_forecasts.h"
 #include "ms_buf.h"
 #include "ms_date.h"
 #include "ms_error.h"
@@ -35,8 +37,6 @@
 #include "ms_record.h"
 #include "ms_store.h"
 #include "testutil.h"
-#include "../backtest/ms_bt.h"
-#include "../backtest/ms_bt_forecasts.h"
 
 extern const struct ms_route *const ms_route_v1_forecasts;
 

@@ -44,6 +44,8 @@
 #include <check.h>
 #include <cJSON.h>
 
+#include "ms_bt.h"
+#include "ms_bt_grades.h"
 #include "ms_date.h"
 #include "ms_error.h"
 #include "ms_grade.h"
@@ -52,8 +54,6 @@
 #include "ms_panel.h"
 #include "ms_store.h"
 #include "testutil.h"
-#include "../backtest/ms_bt.h"
-#include "../backtest/ms_bt_grades.h"
 
 extern const struct ms_route *const ms_route_v1_grades;
 

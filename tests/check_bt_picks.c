@@ -31,11 +31,11 @@
 #include <check.h>
 #include <cJSON.h>
 
+#include "ms_bt.h"
 #include "ms_date.h"
 #include "ms_error.h"
 #include "ms_store.h"
 #include "testutil.h"
-#include "../backtest/ms_bt.h"
 
 #define D0 ms_date_from_ymd(2018, 1, 1)
 

@@ -15,12 +15,12 @@
 
 #include <check.h>
 
+#include "ms_bt.h"
+#include "ms_bt_html.h"
 #include "ms_buf.h"
 #include "ms_error.h"
+#include "ms_svg.h"
 #include "testutil.h"
-#include "../backtest/ms_bt.h"
-#include "../backtest/ms_bt_html.h"
-#include "../backtest/ms_svg.h"
 
 /* Occurrences of needle in the buffer. */
 static size_t
