@@ -418,6 +418,9 @@ int ms_bt_value(struct ms_store *st, const struct ms_bt_params *p,
  */
 struct cJSON;
 struct cJSON *ms_bt_summary_json(const struct ms_bt_result *r);
+/* Adds every replay parameter of p to the object o, as summary.json's
+ * "parameters" (and sweep.json's "base") show them. */
+void ms_bt_params_json(struct cJSON *o, const struct ms_bt_params *p);
 int ms_bt_write_report(const struct ms_bt_result *r, const char *dir,
     char *errbuf, size_t errsz);
 

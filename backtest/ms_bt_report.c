@@ -128,8 +128,8 @@ add_trade_stats(cJSON *o, const struct ms_bt_pick_stats *ps, size_t censored,
 	ms_json_int(o, "written_off", (int64_t)written_off);
 }
 
-static void
-add_params(cJSON *o, const struct ms_bt_params *p)
+void
+ms_bt_params_json(cJSON *o, const struct ms_bt_params *p)
 {
 	const struct ms_screen_params *sp = &p->screen;
 
@@ -189,7 +189,7 @@ ms_bt_summary_json(const struct ms_bt_result *r)
 		ms_json_date(o, "last_day", r->data_last);
 	}
 	if ((o = cJSON_AddObjectToObject(root, "parameters")) != NULL)
-		add_params(o, &r->params);
+		ms_bt_params_json(o, &r->params);
 	if ((o = cJSON_AddObjectToObject(root, "run")) != NULL) {
 		ms_json_int(o, "rebalance_dates", (int64_t)r->ndates);
 		ms_json_date(o, "first_day", r->nperiods ? r->periods[0].day : -1);

@@ -1381,37 +1381,6 @@ add_values(cJSON *o, const struct ms_bt_sweep_spec *s, size_t v)
 		ms_json_str(x, s->axes[i].key, s->axes[i].values[coords[i]]);
 }
 
-/* The resolved base parameters (from/to stay null: each variant's own). */
-static void
-add_params(cJSON *o, const struct ms_bt_params *p)
-{
-	const struct ms_screen_params *sp = &p->screen;
-
-	ms_json_date(o, "from", p->from);
-	ms_json_date(o, "to", p->to);
-	ms_json_str(o, "rebalance", ms_bt_rebalance_name(p->rebalance));
-	if (p->hold_days == MS_BT_HOLD_NEXT)
-		ms_json_str(o, "hold", "next");
-	else
-		ms_json_int(o, "hold", p->hold_days);
-	ms_json_int(o, "top", (int64_t)p->top);
-	ms_json_str(o, "sort", ms_screen_sort_name(sp->sort));
-	ms_json_str(o, "order", sp->descending ? "desc" : "asc");
-	ms_json_num(o, "max_market_cap", sp->max_market_cap);
-	ms_json_num(o, "min_market_cap", sp->min_market_cap);
-	ms_json_num(o, "min_volume", sp->min_volume);
-	ms_json_str(o, "category", sp->category);
-	ms_json_num(o, "capital", p->capital);
-	ms_json_num(o, "spread_bps", p->spread_bps);
-	ms_json_num(o, "impact", p->impact);
-	ms_json_num(o, "max_volume_share", p->max_volume_share);
-	ms_json_num(o, "delist_haircut", p->delist_haircut);
-	ms_json_int(o, "delist_days", p->delist_days);
-	ms_json_str(o, "benchmark", p->benchmark);
-	ms_json_int(o, "seed", (int64_t)p->seed);
-	ms_json_int(o, "bootstrap", (int64_t)p->bootstrap);
-}
-
 char *
 ms_bt_sweep_json(const struct ms_bt_sweep *sw)
 {
@@ -1430,8 +1399,9 @@ ms_bt_sweep_json(const struct ms_bt_sweep *sw)
 	if ((x = spec_json(&sw->spec)) != NULL && !cJSON_AddItemToObject(root,
 	    "spec", x))
 		cJSON_Delete(x);
+	/* from/to stay null: each variant's own. */
 	if ((o = cJSON_AddObjectToObject(root, "base_parameters")) != NULL)
-		add_params(o, &sw->base);
+		ms_bt_params_json(o, &sw->base);
 	for (size_t v = 0; v < sw->nvariants; v++)
 		nodata += !sw->rows[v].ok;
 	if (d->best != SIZE_MAX &&
