@@ -25,6 +25,7 @@
 #include "ms_date.h"
 #include "ms_error.h"
 #include "ms_identity.h"
+#include "ms_market.h"
 #include "ms_import.h"
 #include "ms_store.h"
 
@@ -540,68 +541,28 @@ asset_for_row(struct imp *im, const struct row *rw, unsigned long line,
 	return MS_OK;
 }
 
-static void
-bind_num(sqlite3_stmt *s, int i, double v)
-{
-	if (isnan(v))
-		sqlite3_bind_null(s, i);
-	else
-		sqlite3_bind_double(s, i, v);
-}
-
-/*
- * Inserts or updates one bar and counts the outcome. This is the upsert
- * INSERT ... ON CONFLICT DO UPDATE ... WHERE <a value differs> split in
- * two statements (insert-or-nothing, then update-where-different), because
- * sqlite3_changes() of a single upsert cannot tell an insert from an
- * update. Values are compared with IS NOT, so NULL = NULL is "unchanged".
- */
+/* Inserts or updates one bar (ms_store_put_bar) and counts the outcome. */
 static int
 store_bar(struct imp *im, int idx, const struct row *rw)
 {
-	static const char ins[] =
-	    "INSERT INTO bars(asset_id, source_id, day, open, high, low, "
-	    "close, volume, market_cap) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-	    "?8, ?9) ON CONFLICT(asset_id, source_id, day) DO NOTHING";
-	static const char upd[] =
-	    "UPDATE bars SET open = ?4, high = ?5, low = ?6, close = ?7, "
-	    "volume = ?8, market_cap = ?9 "
-	    "WHERE asset_id = ?1 AND source_id = ?2 AND day = ?3 AND "
-	    "(open IS NOT ?4 OR high IS NOT ?5 OR low IS NOT ?6 OR "
-	    "close IS NOT ?7 OR volume IS NOT ?8 OR market_cap IS NOT ?9)";
-	sqlite3 *db = ms_store_db(im->st);
-	const char *const sqls[2] = { ins, upd };
-	int rc;
+	const struct ms_bar b = { .day = rw->day, .open = rw->open,
+		.high = rw->high, .low = rw->low, .close = rw->close,
+		.volume = rw->volume, .market_cap = rw->mcap };
+	int rc = ms_store_put_bar(im->st, im->assets[idx].id, im->source_id,
+	    &b);
 
-	for (int pass = 0; pass < 2; pass++) {
-		sqlite3_stmt *s = ms_store_stmt(im->st, sqls[pass]);
-
-		if (s == NULL)
-			return MS_ERR_STORE;
-		sqlite3_bind_int64(s, 1, im->assets[idx].id);
-		sqlite3_bind_int64(s, 2, im->source_id);
-		sqlite3_bind_int(s, 3, rw->day);
-		bind_num(s, 4, rw->open);
-		bind_num(s, 5, rw->high);
-		bind_num(s, 6, rw->low);
-		bind_num(s, 7, rw->close);
-		bind_num(s, 8, rw->volume);
-		bind_num(s, 9, rw->mcap);
-		rc = sqlite3_step(s);
-		sqlite3_reset(s);
-		if (rc != SQLITE_DONE)
-			return rc == SQLITE_BUSY ? MS_ERR_BUSY : MS_ERR_STORE;
-		if (sqlite3_changes(db) > 0) {
-			if (pass == 0)
-				im->r->inserted++;
-			else
-				im->r->updated++;
-			im->assets[idx].touched = 1;
-			im->changed = 1;
-			return MS_OK;
-		}
+	if (rc < 0)
+		return rc;
+	if (rc == 0) {
+		im->r->unchanged++;
+		return MS_OK;
 	}
-	im->r->unchanged++;
+	if (rc == MS_STORE_BAR_INSERTED)
+		im->r->inserted++;
+	else
+		im->r->updated++;
+	im->assets[idx].touched = 1;
+	im->changed = 1;
 	return MS_OK;
 }
 

@@ -26,6 +26,7 @@
 #include "ms_error.h"
 #include "ms_identity.h"
 #include "ms_ingest.h"
+#include "ms_market.h"
 #include "ms_reference.h"
 #include "ms_store.h"
 #include "ms_upstream.h"
@@ -822,15 +823,6 @@ batch_add(struct ms_ingest_batch *b)
 }
 
 static void
-bind_num(sqlite3_stmt *s, int i, double v)
-{
-	if (isnan(v))
-		sqlite3_bind_null(s, i);
-	else
-		sqlite3_bind_double(s, i, v);
-}
-
-static void
 bind_opt_text(sqlite3_stmt *s, int i, const char *v)
 {
 	if (v != NULL && v[0] != '\0')
@@ -912,41 +904,17 @@ item_asset(struct ms_store *st, const struct ms_ingest_item *it, int64_t *id,
 	return MS_OK;
 }
 
-/* Inserts or updates one bar: 1 inserted, 2 updated, 0 unchanged. */
+/* Inserts or updates one bar: 1 inserted, 2 updated, 0 unchanged. A
+ * CoinGecko point has a close only: open, high and low are unknown. */
 static int
 upsert_bar(struct ms_store *st, int64_t asset, int64_t source,
     const struct ms_ingest_point *p)
 {
-	static const char ins[] =
-	    "INSERT INTO bars(asset_id, source_id, day, open, high, low, "
-	    "close, volume, market_cap) VALUES (?1, ?2, ?3, NULL, NULL, NULL, "
-	    "?4, ?5, ?6) ON CONFLICT(asset_id, source_id, day) DO NOTHING";
-	static const char upd[] =
-	    "UPDATE bars SET open = NULL, high = NULL, low = NULL, close = ?4, "
-	    "volume = ?5, market_cap = ?6 "
-	    "WHERE asset_id = ?1 AND source_id = ?2 AND day = ?3 AND "
-	    "(open IS NOT NULL OR high IS NOT NULL OR low IS NOT NULL OR "
-	    "close IS NOT ?4 OR volume IS NOT ?5 OR market_cap IS NOT ?6)";
-	const char *const sqls[2] = { ins, upd };
+	const struct ms_bar b = { .day = p->day, .open = NAN, .high = NAN,
+		.low = NAN, .close = p->close, .volume = p->volume,
+		.market_cap = p->market_cap };
 
-	for (int pass = 0; pass < 2; pass++) {
-		sqlite3_stmt *s = ms_store_stmt(st, sqls[pass]);
-		int rc;
-
-		if (s == NULL)
-			return MS_ERR_STORE;
-		sqlite3_bind_int64(s, 1, asset);
-		sqlite3_bind_int64(s, 2, source);
-		sqlite3_bind_int(s, 3, p->day);
-		bind_num(s, 4, p->close);
-		bind_num(s, 5, p->volume);
-		bind_num(s, 6, p->market_cap);
-		if ((rc = step_done(s)) != MS_OK)
-			return rc;
-		if (sqlite3_changes(ms_store_db(st)) > 0)
-			return pass + 1;
-	}
-	return 0;
+	return ms_store_put_bar(st, asset, source, &b);
 }
 
 static int

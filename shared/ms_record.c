@@ -19,15 +19,6 @@
 #include "ms_signal.h"
 #include "ms_store.h"
 
-static void
-bind_num(sqlite3_stmt *s, int i, double v)
-{
-	if (isnan(v))
-		sqlite3_bind_null(s, i);
-	else
-		sqlite3_bind_double(s, i, v);
-}
-
 static int
 exec_day(struct ms_store *st, const char *sql, int32_t day)
 {
@@ -76,11 +67,11 @@ write_records(struct ms_store *st, int32_t day, size_t k,
 		sqlite3_bind_int64(s, 1, day);
 		sqlite3_bind_int64(s, 2, (int64_t)i + 1);
 		sqlite3_bind_int64(s, 3, p->assets[pk->asset].id);
-		bind_num(s, 4, pk->price);
-		bind_num(s, 5, pk->market_cap);
-		bind_num(s, 6, pk->volume);
-		bind_num(s, 7, pk->trader_grade);
-		bind_num(s, 8, pk->investor_grade);
+		ms_store_bind_double(s, 4, pk->price);
+		ms_store_bind_double(s, 5, pk->market_cap);
+		ms_store_bind_double(s, 6, pk->volume);
+		ms_store_bind_double(s, 7, pk->trader_grade);
+		ms_store_bind_double(s, 8, pk->investor_grade);
 		rc = sqlite3_step(s);
 		sqlite3_reset(s);
 		if (rc != SQLITE_DONE)
@@ -94,8 +85,8 @@ write_records(struct ms_store *st, int32_t day, size_t k,
 			return MS_ERR_STORE;
 		sqlite3_bind_int64(s, 1, day);
 		sqlite3_bind_int64(s, 2, p->assets[a].id);
-		bind_num(s, 3, g[a].trader);
-		bind_num(s, 4, g[a].investor);
+		ms_store_bind_double(s, 3, g[a].trader);
+		ms_store_bind_double(s, 4, g[a].investor);
 		rc = sqlite3_step(s);
 		sqlite3_reset(s);
 		if (rc != SQLITE_DONE)
@@ -241,7 +232,7 @@ write_forecasts(struct ms_store *st, int32_t day, const struct ms_panel *p,
 				sqlite3_bind_text(s, 5, ms_forecast_model_name(fit.used), -1, SQLITE_STATIC);
 				sqlite3_bind_double(s, 6, fit.price);
 				for (int q = 0; q < MS_FORECAST_NQ; q++)
-					bind_num(s, 7 + q, f.quantile[q]);
+					ms_store_bind_double(s, 7 + q, f.quantile[q]);
 				rc = sqlite3_step(s) == SQLITE_DONE ? 0 : MS_ERR_STORE;
 				sqlite3_reset(s);
 				(*n)++;

@@ -26,6 +26,7 @@
 
 #include "ms_error.h"
 #include "ms_log.h"
+#include "ms_market.h"
 #include "ms_store.h"
 
 /* Slots of the statement cache: open addressing on the SQL pointer. */
@@ -574,6 +575,15 @@ ms_store_col_double(sqlite3_stmt *s, int i)
 }
 
 void
+ms_store_bind_double(sqlite3_stmt *s, int i, double v)
+{
+	if (isnan(v))
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_double(s, i, v);
+}
+
+void
 ms_store_col_text(sqlite3_stmt *s, int i, char *dst, size_t dstsz)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
@@ -780,6 +790,46 @@ ms_store_source(struct ms_store *st, const char *name, int priority,
 	}
 	*out = id;
 	return MS_OK;
+}
+
+int
+ms_store_put_bar(struct ms_store *st, int64_t asset_id, int64_t source_id,
+    const struct ms_bar *b)
+{
+	static const char ins[] =
+	    "INSERT INTO bars(asset_id, source_id, day, open, high, low, "
+	    "close, volume, market_cap) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+	    "?8, ?9) ON CONFLICT(asset_id, source_id, day) DO NOTHING";
+	static const char upd[] =
+	    "UPDATE bars SET open = ?4, high = ?5, low = ?6, close = ?7, "
+	    "volume = ?8, market_cap = ?9 "
+	    "WHERE asset_id = ?1 AND source_id = ?2 AND day = ?3 AND "
+	    "(open IS NOT ?4 OR high IS NOT ?5 OR low IS NOT ?6 OR "
+	    "close IS NOT ?7 OR volume IS NOT ?8 OR market_cap IS NOT ?9)";
+	const char *const sqls[2] = { ins, upd };
+	const double v[6] = { b->open, b->high, b->low, b->close, b->volume,
+		b->market_cap };
+
+	for (int pass = 0; pass < 2; pass++) {
+		sqlite3_stmt *s = ms_store_stmt(st, sqls[pass]);
+		int rc;
+
+		if (s == NULL)
+			return MS_ERR_STORE;
+		sqlite3_bind_int64(s, 1, asset_id);
+		sqlite3_bind_int64(s, 2, source_id);
+		sqlite3_bind_int(s, 3, b->day);
+		for (int k = 0; k < 6; k++)
+			ms_store_bind_double(s, 4 + k, v[k]);
+		rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE)
+			return rc == SQLITE_BUSY ? MS_ERR_BUSY : MS_ERR_STORE;
+		if (sqlite3_changes(st->db) > 0)
+			return pass == 0 ? MS_STORE_BAR_INSERTED :
+			    MS_STORE_BAR_UPDATED;
+	}
+	return 0;
 }
 
 int

@@ -122,6 +122,8 @@ int ms_store_data_version(struct ms_store *st, int64_t *out);
 double ms_store_col_double(sqlite3_stmt *s, int i);
 /* Copies the column's text into dst (truncated, NUL-terminated; "" for NULL). */
 void ms_store_col_text(sqlite3_stmt *s, int i, char *dst, size_t dstsz);
+/* Binds v to parameter i, NULL when v is NaN (the writers' counterpart). */
+void ms_store_bind_double(sqlite3_stmt *s, int i, double v);
 /* Logs a failed step of a read query, resets s, returns MS_ERR_STORE. */
 int ms_store_step_error(struct ms_store *st, sqlite3_stmt *s,
     const char *what);
@@ -158,6 +160,24 @@ int ms_store_source(struct ms_store *st, const char *name, int priority,
  * no such source.
  */
 int ms_store_source_priority(struct ms_store *st, const char *name, int *out);
+
+/*
+ * Stores the bar of (asset_id, source_id) on b->day from b's open, high,
+ * low, close, volume and market_cap (NaN stored as NULL; b->source_id is
+ * not used): inserted when there is none, updated when any value differs
+ * (compared with IS NOT, so NULL = NULL is unchanged). This is the upsert
+ * INSERT ... ON CONFLICT DO UPDATE ... WHERE <a value differs> split in
+ * two statements (insert-or-nothing, then update-where-different),
+ * because sqlite3_changes() of one upsert cannot tell an insert from an
+ * update. Returns MS_STORE_BAR_INSERTED, MS_STORE_BAR_UPDATED, 0 when
+ * the stored bar was the same, or MS_ERR_BUSY / MS_ERR_STORE. `daily` is
+ * not touched: call ms_store_rebuild_daily for the assets that changed.
+ */
+#define MS_STORE_BAR_INSERTED 1
+#define MS_STORE_BAR_UPDATED 2
+struct ms_bar;
+int ms_store_put_bar(struct ms_store *st, int64_t asset_id, int64_t source_id,
+    const struct ms_bar *b);
 
 /*
  * Rebuilds `daily` for one asset from `bars` (lowest priority number wins).

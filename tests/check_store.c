@@ -6,6 +6,7 @@
  * connection seeing later commits. Also the identity rules
  * (shared/ms_identity.c), which the store's assets depend on.
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "ms_date.h"
 #include "ms_error.h"
 #include "ms_identity.h"
+#include "ms_market.h"
 #include "ms_store.h"
 #include "testutil.h"
 
@@ -240,6 +242,45 @@ START_TEST(test_rebuild_daily_priority)
 }
 END_TEST
 
+/* Insert, same again, a changed value, unknown values (NULL = NULL). */
+START_TEST(test_put_bar)
+{
+	struct ms_store *st;
+	struct ms_bar b = { .day = 100, .open = 1, .high = 2, .low = 0.5,
+		.close = 1.5, .volume = NAN, .market_cap = 1e6 };
+	int64_t src;
+
+	ck_assert_int_eq(ms_store_open(dbpath, MS_STORE_RW, &st), MS_OK);
+	ck_assert_int_eq(ms_store_begin(st), MS_OK);
+	ck_assert_int_eq(ms_store_source(st, "s", 10, "t", 0, "d", &src),
+	    MS_OK);
+	tu_exec(st, "INSERT INTO assets(id, slug) VALUES (1, 'x')");
+	ck_assert_int_eq(ms_store_put_bar(st, 1, src, &b),
+	    MS_STORE_BAR_INSERTED);
+	ck_assert_int_eq(ms_store_put_bar(st, 1, src, &b), 0);
+	ck_assert_int_eq(tu_query_int(st, "SELECT volume IS NULL FROM bars"),
+	    1);
+	b.close = 1.25;
+	ck_assert_int_eq(ms_store_put_bar(st, 1, src, &b),
+	    MS_STORE_BAR_UPDATED);
+	ck_assert_double_eq(tu_query_double(st, "SELECT close FROM bars"), 1.25);
+	b.open = b.high = b.low = NAN;          /* a close-only source */
+	ck_assert_int_eq(ms_store_put_bar(st, 1, src, &b),
+	    MS_STORE_BAR_UPDATED);
+	ck_assert_int_eq(ms_store_put_bar(st, 1, src, &b), 0);
+	ck_assert_int_eq(tu_query_int(st, "SELECT count(*) FROM bars WHERE "
+	    "open IS NULL AND high IS NULL AND low IS NULL"), 1);
+	b.day = 101;
+	ck_assert_int_eq(ms_store_put_bar(st, 1, src, &b),
+	    MS_STORE_BAR_INSERTED);
+	ck_assert_int_eq(tu_query_int(st, "SELECT count(*) FROM bars"), 2);
+	/* daily is the caller's to rebuild. */
+	ck_assert_int_eq(tu_query_int(st, "SELECT count(*) FROM daily"), 0);
+	ck_assert_int_eq(ms_store_commit(st), MS_OK);
+	ms_store_close(st);
+}
+END_TEST
+
 START_TEST(test_ro_sees_new_commits)
 {
 	struct ms_store *rw, *ro;
@@ -401,6 +442,7 @@ make_store_suite(void)
 	tcase_add_test(core, test_stmt_cache);
 	tcase_add_test(core, test_data_version);
 	tcase_add_test(core, test_rebuild_daily_priority);
+	tcase_add_test(core, test_put_bar);
 	tcase_add_test(core, test_ro_sees_new_commits);
 	tcase_add_test(core, test_path_default);
 	tcase_add_test(core, test_identity);
