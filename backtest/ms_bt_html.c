@@ -551,6 +551,20 @@ ms_bt_html(const struct ms_bt_result *r, struct ms_buf *b)
 		rc = ms_html_h2(b, "Performance");
 	if (rc == 0)
 		rc = perf_table(b, r);
+	if (rc == 0 && r->portfolio.known && isfinite(r->portfolio.q.beta)) {
+		const struct ms_bt_series_summary *pf = &r->portfolio;
+		char a[32], at[32], be[32], bt[32];
+
+		snprintf(msg, sizeof(msg), "Against %s, by OLS on daily "
+		    "returns: alpha %s a year (t = %s), beta %s (t = %s). "
+		    "The daily returns are not independent, so the "
+		    "t-statistics overstate significance.", bench,
+		    pct(a, sizeof(a), pf->q.alpha),
+		    num2(at, sizeof(at), pf->alpha_t),
+		    num2(be, sizeof(be), pf->q.beta),
+		    num2(bt, sizeof(bt), pf->beta_t));
+		rc = ms_html_p(b, msg);
+	}
 	if (rc == 0)
 		rc = curves(b, r, bench);
 	if (rc == 0)
