@@ -122,10 +122,12 @@ ms_bt_write_part(const char *dir, const struct ms_bt_part *p, const void *r,
 
 	ms_buf_init(&b, max);
 	if ((rc = p->fill(r, &b)) != 0) {
-		snprintf(err, errsz, "%s: %s", p->name, rc == MS_ERR_NOMEM ?
-		    "out of memory" : rc < 0 && rc != MS_ERR_TOOBIG ?
-		    ms_strerror(rc) : "too large");
-		rc = rc < 0 ? rc : MS_ERR_TOOBIG;
+		/* A positive code is a full buffer, as MS_ERR_TOOBIG is. */
+		if (rc > 0)
+			rc = MS_ERR_TOOBIG;
+		snprintf(err, errsz, "%s: %s", p->name,
+		    rc == MS_ERR_NOMEM ? "out of memory" :
+		    rc == MS_ERR_TOOBIG ? "too large" : ms_strerror(rc));
 	} else {
 		rc = ms_bt_write_file(dir, p->name, b.data ? b.data : "", b.len,
 		    err, errsz);

@@ -979,12 +979,14 @@ series_summary(const double *r, size_t n, const double *bench,
 
 	out->known = 1;
 	out->alpha_t = out->beta_t = NAN;
-	if (ms_quant_summary(r, bench, n, NULL, work, &out->q) != 0 ||
-	    (bench != NULL &&
-	    ms_bt_ols_t(r, bench, n, &out->alpha_t, &out->beta_t) != 0)) {
+	if (ms_quant_summary(r, bench, n, NULL, work, &out->q) != 0) {
 		out->known = 0;
 		return;
 	}
+	/* Without memory for the fit the t-statistics stay unknown (null);
+	 * the other metrics are still right. */
+	if (bench != NULL)
+		(void)ms_bt_ols_t(r, bench, n, &out->alpha_t, &out->beta_t);
 	out->mean_t = ms_bt_mean_t(r, n);
 	for (size_t i = 0; i < n; i++) {
 		if (!isfinite(r[i]))

@@ -422,7 +422,8 @@ ms_bt_summary_markdown(const struct ms_bt_result *r)
 	const struct ms_bt_pick_stats *ps = &r->pick_stats;
 	struct ms_buf b;
 	char d0[MS_DATE_LEN + 1], d1[MS_DATE_LEN + 1], e0[MS_DATE_LEN + 1],
-	    e1[MS_DATE_LEN + 1], x[32], y[32], z[32], hold[32], bench[128];
+	    e1[MS_DATE_LEN + 1], x[32], y[32], z[32], w[32], hold[32],
+	    bench[128];
 	int rc = 0;
 
 	ms_buf_init(&b, REPORT_MAX);
@@ -521,7 +522,7 @@ ms_bt_summary_markdown(const struct ms_bt_result *r)
 		    pct(z, sizeof(z), r->portfolio.q.alpha),
 		    num(x, sizeof(x), r->portfolio.alpha_t),
 		    num(y, sizeof(y), r->portfolio.q.beta),
-		    num(hold, sizeof(hold), r->portfolio.beta_t));
+		    num(w, sizeof(w), r->portfolio.beta_t));
 	rc |= ms_buf_puts(&b, ".\n");
 	rc |= ms_buf_printf(&b, "\nCosts paid: $%.2f spread + $%.2f impact = "
 	    "%s of the starting capital. Bootstrap: %zu resamples, seed %llu.\n",

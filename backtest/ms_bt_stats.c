@@ -167,23 +167,10 @@ done:
 double
 ms_bt_mean_t(const double *r, size_t n)
 {
-	double sum = 0, ss = 0, mean, sd;
-	size_t m = 0;
+	double mean, sd;
+	size_t m = ms_quant_mean_sd(r, n, &mean, &sd);
 
-	for (size_t i = 0; i < n; i++) {
-		if (isfinite(r[i])) {
-			sum += r[i];
-			m++;
-		}
-	}
-	if (m < 2)
-		return NAN;
-	mean = sum / (double)m;
-	for (size_t i = 0; i < n; i++)
-		if (isfinite(r[i]))
-			ss += (r[i] - mean) * (r[i] - mean);
-	sd = sqrt(ss / (double)(m - 1));
-	return sd > 0 ? mean / (sd / sqrt((double)m)) : NAN;
+	return m >= 2 && sd > 0 ? mean / (sd / sqrt((double)m)) : NAN;
 }
 
 int

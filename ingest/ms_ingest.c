@@ -904,8 +904,8 @@ item_asset(struct ms_store *st, const struct ms_ingest_item *it, int64_t *id,
 	return MS_OK;
 }
 
-/* Inserts or updates one bar: 1 inserted, 2 updated, 0 unchanged. A
- * CoinGecko point has a close only: open, high and low are unknown. */
+/* Inserts or updates one bar (ms_store_put_bar's outcome). A CoinGecko
+ * point has a close only: open, high and low are unknown. */
 static int
 upsert_bar(struct ms_store *st, int64_t asset, int64_t source,
     const struct ms_ingest_point *p)
@@ -1003,7 +1003,7 @@ write_items(struct ms_store *st, const struct ms_ingest_batch *b,
 			if (rc == 0) {
 				r->unchanged++;
 			} else {
-				if (rc == 1)
+				if (rc == MS_STORE_BAR_INSERTED)
 					r->inserted++;
 				else
 					r->updated++;

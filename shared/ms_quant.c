@@ -105,6 +105,16 @@ mean_sd(const double *r, size_t n, double shift, double *mean, double *sd)
 	return k;
 }
 
+size_t
+ms_quant_mean_sd(const double *r, size_t n, double *mean, double *sd)
+{
+	if (!args_ok(r, n)) {
+		*mean = *sd = NAN;
+		return 0;
+	}
+	return mean_sd(r, n, 0, mean, sd);
+}
+
 double
 ms_quant_mean(const double *r, size_t n)
 {

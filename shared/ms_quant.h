@@ -55,6 +55,13 @@ size_t ms_quant_count(const double *r, size_t n);
 double ms_quant_mean(const double *r, size_t n);
 
 /*
+ * Mean and sample standard deviation (ddof = 1) of the known returns, two
+ * passes; returns how many are known. *mean is NaN with none, *sd with
+ * fewer than 2.
+ */
+size_t ms_quant_mean_sd(const double *r, size_t n, double *mean, double *sd);
+
+/*
  * Annual volatility: sd(r, ddof = 1) * sqrt(periods_per_year) over the
  * known returns; NaN with fewer than 2 (empyrical annual_volatility).
  */
